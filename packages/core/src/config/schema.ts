@@ -1,0 +1,230 @@
+import { z } from 'zod'
+
+/**
+ * The configuration schema: one zod schema is the config type, its validation and the
+ * source of the reference docs (`docs/configuration.md`). Every option has a description.
+ * Cross-field rules (cookie prefix vs domain, https outside development) live in
+ * `parse-config.ts`, where they can name the fix.
+ */
+
+/** `new URL()` that answers undefined instead of throwing: refinements run even after `z.url()` failed. */
+const tryUrl = (value: string) => (URL.canParse(value) ? new URL(value) : undefined)
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+  .refine((value) => !tryUrl(value)?.hash, 'must not have a #fragment')
+
+const origin = z
+  .url({ protocol: /^https?$/, error: 'must be an origin such as https://app.example.com' })
+  .refine(
+    (value) => value.replace(/\/$/, '') === tryUrl(value)?.origin,
+    'must be an exact origin: scheme, host and port only, no path',
+  )
+  .transform((value) => new URL(value).origin)
+
+const routePath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, 'must be a path such as /api/orders')
+
+const httpMethod = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+
+/** One proxied API route: requests under `path` go to `upstream` with the user's token. */
+export const routeSchema = z.strictObject({
+  path: routePath.describe(
+    'Path prefix on Coatcheck, e.g. `/api/orders`. `/api/orders/42` goes to `<upstream>/42`.',
+  ),
+  upstream: httpUrl.describe(
+    'Base URL of the API. The destination is fixed here and re-checked after normalisation.',
+  ),
+  methods: z
+    .array(httpMethod)
+    .min(1)
+    .default(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'])
+    .describe('HTTP methods allowed on this route; any other gets 405 without an upstream call.'),
+  token: z
+    .enum(['user', 'none'])
+    .default('user')
+    .describe(
+      '`user`: the session access token is sent as `Authorization: Bearer`; no session → 401. ' +
+        '`none`: no token, no session needed.',
+    ),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(30_000)
+    .describe('Time allowed for the upstream to send its response headers.'),
+})
+
+/** The whole configuration, as written in a config file (after `${ENV}` substitution). */
+export const configSchema = z.strictObject({
+  environment: z
+    .enum(['production', 'development'])
+    .default('production')
+    .describe(
+      '`development` allows http URLs for Coatcheck, the SPA and the identity provider ' +
+        '(localhost demos). Never use it in production.',
+    ),
+  publicUrl: httpUrl.describe(
+    'The URL browsers use to reach Coatcheck, e.g. `https://api.example.com`. The redirect ' +
+      'URI `<publicUrl><basePath>/callback` is built from it, never from request headers.',
+  ),
+  basePath: routePath
+    .default('/auth')
+    .describe('Prefix of the auth endpoints: `/login`, `/callback`, `/session`, `/logout`.'),
+  keys: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9_-]{43,}$/,
+          'must be base64url of at least 32 random bytes (`openssl rand -base64 32 | tr "+/" "-_" | tr -d =`)',
+        ),
+    )
+    .min(1, 'needs at least one key')
+    .describe(
+      'Secret keys (base64url, ≥ 32 bytes) that seal cookies. Newest first: new cookies are ' +
+        'sealed with the first key and cookies sealed with any listed key still open.',
+    ),
+  idp: z
+    .strictObject({
+      issuer: httpUrl.describe(
+        'Issuer identifier of the OpenID Provider; its metadata is discovered and its `issuer` ' +
+          'must match exactly (L-12).',
+      ),
+      clientId: z.string().min(1).describe('Client ID registered at the identity provider.'),
+      clientSecret: z
+        .string()
+        .min(1)
+        .describe('Client secret; put `${ENV_VAR}` in the config file rather than the secret.'),
+      clientAuthMethod: z
+        .enum(['client_secret_basic', 'client_secret_post'])
+        .default('client_secret_basic')
+        .describe('How Coatcheck authenticates to the token, PAR and revocation endpoints.'),
+      scopes: z
+        .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a valid scope token'))
+        .default(['openid', 'profile', 'email'])
+        .refine((scopes) => scopes.includes('openid'), 'must include `openid`')
+        .describe('Scopes requested at login.'),
+      resource: httpUrl
+        .optional()
+        .describe(
+          'RFC 8707 resource indicator requested at login, to get an audience-bound token.',
+        ),
+      pushedAuthorizationRequests: z
+        .enum(['auto', 'always', 'never'])
+        .default('auto')
+        .describe(
+          '`auto` uses PAR when the identity provider offers it; `always` fails when it does not; ' +
+            '`never` is refused when the identity provider requires PAR.',
+        ),
+      timeoutMs: z
+        .number()
+        .int()
+        .positive()
+        .default(10_000)
+        .describe('Time allowed for each call to the identity provider.'),
+    })
+    .describe("The OpenID Provider and this client's registration there."),
+  spa: z
+    .strictObject({
+      url: httpUrl.describe(
+        'Where the SPA lives; users land here after login and logout unless `returnTo` says ' +
+          'otherwise. Its origin is allowed for CORS and Origin checks.',
+      ),
+      origins: z
+        .array(origin)
+        .default([])
+        .describe(
+          'More exact origins allowed to call Coatcheck with credentials (CORS) and as `returnTo`.',
+        ),
+    })
+    .describe('The single-page app Coatcheck serves.'),
+  cookie: z
+    .strictObject({
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/, 'must be a valid cookie name')
+        .default('__Host-coatcheck')
+        .describe(
+          'Session cookie name. The `__Host-` prefix makes browsers enforce Secure, Path=/ and no Domain.',
+        ),
+      sameSite: z
+        .enum(['strict', 'lax', 'none'])
+        .default('strict')
+        .describe('SameSite of the session cookie (C-03). `none` only for embedded widgets.'),
+      domain: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Domain attribute; leave unset (C-04). Not allowed with a `__Host-` name.'),
+    })
+    .prefault({})
+    .describe('The session cookie (C-01..C-05).'),
+  session: z
+    .strictObject({
+      store: z
+        .enum(['memory', 'cookie'])
+        .default('memory')
+        .describe(
+          '`memory`: sessions in this process (lost on restart). `cookie`: the whole session ' +
+            'sealed (AES-GCM) in chunked cookies; nothing kept on the server.',
+        ),
+      idleTimeoutSeconds: z
+        .number()
+        .int()
+        .positive()
+        .default(1800)
+        .describe('A session unused for this long ends (C-12).'),
+      absoluteTimeoutSeconds: z
+        .number()
+        .int()
+        .positive()
+        .default(28_800)
+        .describe('A session ends this long after login, used or not (C-12).'),
+      claims: z
+        .array(z.string().min(1))
+        .default([
+          'sub',
+          'name',
+          'given_name',
+          'family_name',
+          'email',
+          'preferred_username',
+          'roles',
+        ])
+        .describe('ID-token claims the SPA may read from `/session` (C-14). Tokens never.'),
+    })
+    .prefault({})
+    .describe('Where sessions live and how long they last.'),
+  csrf: z
+    .strictObject({
+      headerName: z
+        .string()
+        .regex(/^[a-z0-9-]+$/, 'must be a lower-case header name')
+        .default('x-csrf')
+        .describe('Static anti-CSRF header every SPA request must carry (X-02).'),
+      headerValue: z.string().min(1).default('1').describe('Its required value.'),
+    })
+    .prefault({})
+    .describe('Cross-site request forgery defence.'),
+  logout: z
+    .strictObject({
+      idTokenHint: z
+        .boolean()
+        .default(true)
+        .describe('Send `id_token_hint` to the end-session endpoint (O-03).'),
+      revokeRefreshToken: z
+        .boolean()
+        .default(true)
+        .describe('Revoke the refresh token at the identity provider on logout (O-02).'),
+    })
+    .prefault({})
+    .describe('RP-initiated logout.'),
+  routes: z.array(routeSchema).default([]).describe('API routes proxied with token injection.'),
+})
+
+/** The configuration as written, before defaults. */
+export type CoatcheckConfigInput = z.input<typeof configSchema>
+/** One proxied route, after defaults. */
+export type RouteConfig = z.output<typeof routeSchema>

@@ -1,0 +1,22 @@
+export { createCoatcheck, type Coatcheck, type CoatcheckOptions } from './create-coatcheck.ts'
+export { parseConfig, type CoatcheckConfig } from './config/parse-config.ts'
+export { ConfigError, type ConfigIssue } from './config/config-error.ts'
+export { buildClientRegistration, type ClientRegistration } from './config/client-registration.ts'
+export {
+  configSchema,
+  routeSchema,
+  type CoatcheckConfigInput,
+  type RouteConfig,
+} from './config/schema.ts'
+export {
+  CoatcheckError,
+  ERROR_CODES,
+  isCoatcheckError,
+  type ErrorCode,
+} from './errors/coatcheck-error.ts'
+export { toErrorResponse } from './errors/error-response.ts'
+export type { Session, TokenSet } from './session/session.ts'
+export type { SessionStore } from './session/session-store.ts'
+export type { SessionPersistence } from './session/session-persistence.ts'
+export { createMemoryStore } from './session/memory-store.ts'
+export type { SessionInfo } from './flows/session-info.ts'

@@ -1,0 +1,83 @@
+import type { Sealer } from '../crypto/sealer.ts'
+import type { CookieJar } from '../http/cookies.ts'
+import { familyCookieNames, joinCookies, splitIntoCookies } from './internal/cookie-chunks.ts'
+import { isSession, isSessionId } from './internal/is-session.ts'
+import {
+  cookieMaxAge,
+  isLive,
+  remainingSeconds,
+  sessionCookieAttributes,
+} from './internal/session-cookie.ts'
+import { createMemoryStore } from './memory-store.ts'
+import type { Session } from './session.ts'
+import type { SessionCookieOptions, SessionPersistence } from './session-persistence.ts'
+import type { SessionStore } from './session-store.ts'
+
+/** Options of {@link createCookieSessions}. */
+export interface CookieSessionsOptions {
+  sealer: Sealer
+  cookie: SessionCookieOptions
+  /** Epoch milliseconds; injected so tests control time. Defaults to `Date.now`. */
+  now?: () => number
+  /** Backs `seenOnce`. Defaults to a store in this process's memory. */
+  replayCache?: SessionStore
+}
+
+/**
+ * Stateless sessions: the whole session, tokens included, sealed with AES-256-GCM into the
+ * cookie (C-09), chunked as `<name>.0`, `<name>.1`, ... when it outgrows one cookie (C-10).
+ *
+ * Nothing is kept on the server, so a session cannot be revoked by deleting it: a copy of
+ * the cookie stays valid until `expiresAt` unless something checks a denylist (C-15).
+ * Prefer server-side sessions; they also keep request headers small.
+ *
+ * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-browser-based-apps#section-6.1.3.2
+ */
+export function createCookieSessions(options: CookieSessionsOptions): SessionPersistence {
+  const { sealer, cookie } = options
+  const now = options.now ?? Date.now
+  const replayCache = options.replayCache ?? createMemoryStore({ now })
+  const attributes = sessionCookieAttributes(cookie)
+
+  async function load(jar: CookieJar): Promise<{ session: Session; renew: boolean } | undefined> {
+    const sealed = joinCookies(jar, cookie.name)
+    if (sealed === undefined) return undefined
+    // The cookie name is the sealing context: a login-transaction cookie or any other value
+    // sealed with the same keys cannot be passed off as a session.
+    const opened = await sealer.openJson(sealed, cookie.name)
+    if (!opened || !isSession(opened.value) || !isLive(opened.value, now())) return undefined
+    return { session: opened.value, renew: opened.rotated }
+  }
+
+  async function save(session: Session, jar: CookieJar): Promise<void> {
+    // load() refuses any other id shape, so such a session would be lost without a trace.
+    if (!isSessionId(session.id)) {
+      throw new TypeError('session.id must be a 22-character base64url id from randomId()')
+    }
+    const seconds = remainingSeconds(session, now())
+    if (seconds <= 0) return destroy(session, jar)
+    const cookies = splitIntoCookies(cookie.name, await sealer.sealJson(session, cookie.name))
+    // A stale chunk left behind would be joined to the new ones and break the seal, or
+    // (when switching to one cookie) linger beside it: expire it in this same response.
+    const written = new Set(cookies.map(([name]) => name))
+    for (const name of familyCookieNames(jar, cookie.name)) {
+      if (!written.has(name)) jar.expire(name, attributes)
+    }
+    const maxAge = cookieMaxAge(seconds)
+    for (const [name, value] of cookies) jar.set(name, value, { ...attributes, maxAge })
+  }
+
+  async function destroy(_session: Session | undefined, jar: CookieJar): Promise<void> {
+    for (const name of new Set([cookie.name, ...familyCookieNames(jar, cookie.name)])) {
+      jar.expire(name, attributes)
+    }
+  }
+
+  return {
+    load,
+    save,
+    destroy,
+    seenOnce: (key, ttlSeconds) => replayCache.seenOnce(key, ttlSeconds),
+    close: () => replayCache.close(),
+  }
+}

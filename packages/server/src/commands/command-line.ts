@@ -1,0 +1,59 @@
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
+
+/** Exit codes of the `coatcheck` CLI (sysexits.h where one fits). */
+export const EXIT = {
+  ok: 0,
+  /** Start-up or runtime failure: port in use, identity provider unreachable. */
+  failure: 1,
+  /** Bad command line. */
+  usage: 2,
+  /** EX_CONFIG: the configuration (file, variables or options) cannot work. */
+  config: 78,
+} as const
+
+/** A bad command line; the CLI prints the message and exits with {@link EXIT.usage}. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+/** Parses a command's arguments strictly: unknown flags and stray words are usage errors. */
+export function parseCommandArgs<T extends ParseArgsOptionsConfig>(
+  command: string,
+  args: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    throw new UsageError(`${message}. Run \`coatcheck ${command} --help\` for usage.`)
+  }
+}
+
+/** A TCP port from a flag; `0` picks a free port. */
+export function parsePort(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const port = Number(value)
+  if (!/^\d{1,5}$/.test(value) || port > 65_535) {
+    throw new UsageError(`${flag} must be a port number from 0 to 65535, not "${value}".`)
+  }
+  return port
+}
+
+/**
+ * Resolves on the first SIGINT or SIGTERM, so the caller can shut down gracefully. A second
+ * signal while it does means "now": the process exits at once.
+ */
+export function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      process.once('SIGINT', () => process.exit(130))
+      process.once('SIGTERM', () => process.exit(143))
+      resolve(signal)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}

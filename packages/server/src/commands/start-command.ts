@@ -1,0 +1,49 @@
+import { parseConfig } from '@coatcheck/core'
+import { loadConfigFile } from '../config-file.ts'
+import { startServer } from '../start-server.ts'
+import { EXIT, UsageError, parseCommandArgs, parsePort, untilStopSignal } from './command-line.ts'
+
+const HELP = `Usage: coatcheck start --config <file> [--port <n>] [--host <address>] [--trust-proxy]
+
+Runs the Coatcheck gateway from a configuration file.
+
+Options:
+  -c, --config <file>   YAML (.yaml, .yml) or JSON (.json) configuration. \${NAME} and
+                        \${NAME:-default} in its values are read from the environment.
+  -p, --port <n>        TCP port to listen on (default 8080; 0 picks a free one)
+      --host <address>  Interface to bind (default 127.0.0.1; 0.0.0.0 for every interface)
+      --trust-proxy     Take request URLs from X-Forwarded-Proto and X-Forwarded-Host
+                        (only behind a proxy you run that sets both)
+  -h, --help            Show this help
+`
+
+/** `coatcheck start`: load, validate, serve until SIGINT or SIGTERM. */
+export async function runStart(args: string[]): Promise<number> {
+  const values = parseCommandArgs('start', args, {
+    config: { type: 'string', short: 'c' },
+    port: { type: 'string', short: 'p' },
+    host: { type: 'string' },
+    'trust-proxy': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
+  if (values.help) {
+    process.stdout.write(HELP)
+    return EXIT.ok
+  }
+  if (values.config === undefined) {
+    throw new UsageError('`coatcheck start` needs --config <file>. Run `coatcheck start --help`.')
+  }
+  const port = parsePort('--port', values.port, 8080)
+  const config = parseConfig(await loadConfigFile(values.config))
+  const server = await startServer({
+    config,
+    port,
+    host: values.host ?? '127.0.0.1',
+    trustProxy: values['trust-proxy'] ?? false,
+  })
+  console.log(`Coatcheck listening on ${server.url} (public URL ${config.publicUrl})`)
+  await untilStopSignal()
+  console.log('Stopping: finishing in-flight requests…')
+  await server.close()
+  return EXIT.ok
+}

@@ -1,0 +1,14 @@
+export {
+  createNodeListener,
+  type NodeListener,
+  type NodeListenerOptions,
+  type RequestHandle,
+} from './node-adapter.ts'
+export { ConfigFileError, loadConfigFile, type ConfigFileIssue } from './config-file.ts'
+export {
+  startServer,
+  type ListenAddress,
+  type ServerTimeouts,
+  type StartServerOptions,
+  type StartServerResult,
+} from './start-server.ts'

@@ -1,0 +1,139 @@
+import type { AddressInfo } from 'node:net'
+import { createCoatcheck, parseConfig, type Coatcheck, type CoatcheckConfig } from '@coatcheck/core'
+import { createDeferred } from './internal/deferred.ts'
+import { createHttpServer, type HttpServer, type ServerTimeouts } from './internal/http-server.ts'
+import { createNodeListener, type RequestHandle } from './node-adapter.ts'
+
+export type { ServerTimeouts }
+
+/** Where the server listens, as bound. */
+export interface ListenAddress {
+  /** `http://<address>:<port>`, e.g. `http://127.0.0.1:8080`. */
+  url: string
+  port: number
+}
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  /**
+   * The configuration: raw input (validated here) or the result of `parseConfig`. A function
+   * is called with the bound address first, for when the port is `0` or `publicUrl` depends
+   * on it (`coatcheck dev`).
+   */
+  config: unknown
+  /** TCP port; `0` picks a free one. Default 8080. */
+  port?: number
+  /** Interface to bind. Default `127.0.0.1`: exposing Coatcheck takes a deliberate `0.0.0.0`. */
+  host?: string
+  /** See `NodeListenerOptions.trustProxy`. */
+  trustProxy?: boolean
+  timeouts?: ServerTimeouts
+  /** Largest request head, in bytes. Default 16 KiB. */
+  maxHeaderSize?: number
+  /** How long `close()` waits for in-flight requests before cutting them. Default 10 000 ms. */
+  shutdownGraceMs?: number
+  /** Receives every error that became a 5xx response. Default: `console.error`. */
+  onError?: (error: unknown) => void
+}
+
+/** A running gateway. */
+export interface StartServerResult {
+  /** Where it listens, e.g. `http://127.0.0.1:8080` (not the public URL). */
+  readonly url: string
+  readonly port: number
+  readonly coatcheck: Coatcheck
+  /** Stops accepting, finishes in-flight requests, then closes Coatcheck. Idempotent. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts the standalone gateway: validates the configuration, binds the port, waits for the
+ * identity provider's metadata, then serves. Requests that arrive during start-up wait for it.
+ *
+ * @throws ConfigError for a bad configuration; an `Error` naming the port when it cannot be
+ * bound, or the identity provider when it cannot be reached.
+ */
+export async function startServer(options: StartServerOptions): Promise<StartServerResult> {
+  const port = options.port ?? 8080
+  const host = options.host ?? '127.0.0.1'
+  const configSource = options.config
+  // Validate a plain configuration before binding anything.
+  const earlyConfig = typeof configSource === 'function' ? undefined : toParsedConfig(configSource)
+
+  const started = createDeferred<Coatcheck>()
+  let handle: RequestHandle = async (request) => (await started.promise).handle(request)
+  const http = createHttpServer(
+    createNodeListener((request) => handle(request), {
+      ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+      ...(options.onError ? { onError: options.onError } : {}),
+    }),
+    {
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      ...(options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize }),
+    },
+  )
+  const address = toListenAddress(await bind(http, port, host))
+
+  let coatcheck: Coatcheck | undefined
+  try {
+    const config =
+      earlyConfig ??
+      toParsedConfig(await (configSource as (address: ListenAddress) => unknown)(address))
+    coatcheck = createCoatcheck(config, options.onError ? { onError: options.onError } : {})
+    await coatcheck.ready()
+  } catch (error) {
+    started.reject(error)
+    await http.close(0)
+    await coatcheck?.close()
+    throw error
+  }
+  const running = coatcheck
+  started.resolve(running)
+  handle = (request) => running.handle(request)
+
+  const graceMs = options.shutdownGraceMs ?? 10_000
+  let closing: Promise<void> | undefined
+  return {
+    url: address.url,
+    port: address.port,
+    coatcheck: running,
+    close() {
+      closing ??= http.close(graceMs).then(() => running.close())
+      return closing
+    },
+  }
+}
+
+function toParsedConfig(input: unknown): CoatcheckConfig {
+  return isParsedConfig(input) ? input : parseConfig(input)
+}
+
+// `parseConfig` returns a frozen object with the derived URLs; parsing it again would fail on
+// those extra keys, so it is passed through.
+function isParsedConfig(input: unknown): input is CoatcheckConfig {
+  return (
+    typeof input === 'object' && input !== null && Object.isFrozen(input) && 'redirectUri' in input
+  )
+}
+
+async function bind(http: HttpServer, port: number, host: string): Promise<AddressInfo> {
+  try {
+    return await http.listen(port, host)
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code
+    const reason =
+      code === 'EADDRINUSE'
+        ? 'the port is already in use; stop the other process or choose another port'
+        : code === 'EACCES'
+          ? 'permission denied (ports below 1024 need privileges); choose a port above 1024'
+          : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+            ? 'no such interface on this machine; check the host'
+            : `the system refused (${code ?? String(cause)})`
+    throw new Error(`Cannot listen on ${host}:${port}: ${reason}.`, { cause })
+  }
+}
+
+function toListenAddress(address: AddressInfo): ListenAddress {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return { url: `http://${host}:${address.port}`, port: address.port }
+}
