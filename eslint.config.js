@@ -3,6 +3,7 @@
 import js from '@eslint/js'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
+import { typeScriptProjects } from './scripts/typescript-projects.js'
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'examples/*/public/vendor/**'] },
@@ -12,12 +13,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: {
       parserOptions: {
-        project: [
-          './tsconfig.json',
-          './packages/*/tsconfig.json',
-          './packages/*/tsconfig.test.json',
-          './examples/*/tsconfig.json',
-        ],
+        project: typeScriptProjects(import.meta.dirname),
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -34,7 +30,10 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

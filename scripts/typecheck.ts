@@ -1,18 +1,11 @@
 // Type-checks every project of the workspace. Each package has its own tsconfig because
 // `@coatcheck/core` compiles against DOM libs only, so a Node import there fails here.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { typeScriptProjects } from './typescript-projects.js'
 
 const root = join(import.meta.dirname, '..')
-const projects = ['tsconfig.json']
-for (const group of ['packages', 'examples']) {
-  for (const name of readdirSync(join(root, group)).sort()) {
-    for (const file of ['tsconfig.json', 'tsconfig.test.json']) {
-      if (existsSync(join(root, group, name, file))) projects.push(join(group, name, file))
-    }
-  }
-}
+const projects = typeScriptProjects(root)
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
 let failed = 0

@@ -18,15 +18,44 @@ import { startLogin } from './flows/login.ts'
 import { completeLogin } from './flows/callback.ts'
 import { getSessionInfo } from './flows/session-info.ts'
 import { completeLogout, logout } from './flows/logout.ts'
-import { forwardToUpstream, matchRoute } from './proxy/forward.ts'
+import { forwardWithFetch } from './proxy/forward.ts'
+import { planProxy, type PlanOptions, type ProxyPlan } from './proxy/proxy-plan.ts'
+import type { RequestHead } from './http/request-head.ts'
+import type { RouteConfig } from './config/schema.ts'
+import { matchRoute } from './proxy/route-match.ts'
+import { createTokenManager } from './tokens/token-manager.ts'
+import { createClientTokens } from './tokens/client-tokens.ts'
+import { createDpopSigner, type DpopSigner } from './tokens/dpop.ts'
+import type { CoatcheckEvent, EventSink } from './events/coatcheck-event.ts'
 
 /** A running Coatcheck: one function from `Request` to `Response`. */
+/** An API call decided by {@link Coatcheck.prepareProxy}, for the host to carry out. */
+export interface PreparedProxy {
+  readonly plan: ProxyPlan
+  /**
+   * Headers the browser's response needs besides the upstream's: the session's Set-Cookie
+   * (cookie store after a refresh) and the CORS grant. Read it after any retry.
+   */
+  responseHeaders(): [string, string][]
+}
+
 export interface Coatcheck {
   /**
    * Handles any request: auth endpoints, proxied API routes, CORS preflights. Unknown paths
    * get 404 JSON. Never throws: every failure becomes a response.
    */
   handle(request: Request): Promise<Response>
+  /**
+   * The Node server's fast path for API routes: decides the upstream call for a request
+   * head without building a `Request`. `undefined` when no route matches (or for a CORS
+   * preflight): use `handle`. A `Response` is an answer to send as it is (a refusal).
+   */
+  prepareProxy(
+    head: RequestHead,
+    options: PlanOptions,
+  ): Promise<PreparedProxy | Response | undefined>
+  /** The 502/504 JSON answer for a failed upstream call of the fast path, with CORS. */
+  upstreamFailure(head: RequestHead, route: RouteConfig, timedOut: boolean): Response
   /** Resolves once keys are imported and the IdP metadata is discovered. */
   ready(): Promise<void>
   /** Releases timers and store connections. */
@@ -42,6 +71,8 @@ export interface CoatcheckOptions {
   now?: () => number
   /** Called with every error that became a 5xx response, for logs. */
   onError?: (error: unknown, request: Request) => void
+  /** Receives every {@link CoatcheckEvent} (metrics, logs). Must not throw. */
+  onEvent?: EventSink
 }
 
 type Flow = (request: Request, context: FlowContext, jar: CookieJar) => Promise<Response>
@@ -61,7 +92,8 @@ export function createCoatcheck(
     allowedOrigins: config.allowedOrigins,
     csrfHeaderName: config.csrf.headerName,
   })
-  const contextPromise = createContext(config, options, now, idp)
+  const emit = safeSink(options.onEvent)
+  const contextPromise = createContext(config, options, now, idp, emit)
   // Keep an early key-import failure from becoming an unhandled rejection; handle() reports it.
   contextPromise.catch(() => {})
 
@@ -73,6 +105,21 @@ export function createCoatcheck(
     [`${auth}/logout`, { method: 'POST', flow: logout }],
     [`${auth}/logout/callback`, { method: 'GET', flow: completeLogout }],
   ])
+
+  /** Security events for metrics and logs (G-05): codes only, never request data. */
+  function reportRejection(error: unknown) {
+    if (
+      error instanceof CoatcheckError &&
+      (error.code === 'csrf_header_missing' || error.code === 'origin_not_allowed')
+    ) {
+      emit({ type: 'csrf_rejected', code: error.code })
+    }
+  }
+  function reportOutcome(pathname: string, status: number) {
+    if (pathname === `${auth}/callback`)
+      emit({ type: 'login', outcome: status < 400 ? 'ok' : 'failed' })
+    else if (pathname === `${auth}/logout` && status === 200) emit({ type: 'logout' })
+  }
 
   async function route(request: Request, jar: CookieJar): Promise<Response> {
     const context = await contextPromise
@@ -87,7 +134,7 @@ export function createCoatcheck(
       return endpoint.flow(request, context, jar)
     }
     const match = matchRoute(pathname, config.routes)
-    if (match) return forwardToUpstream(request, match, context, jar)
+    if (match) return forwardWithFetch(request, match, context, jar)
     throw new CoatcheckError('not_found')
   }
 
@@ -103,9 +150,39 @@ export function createCoatcheck(
       } catch (error) {
         response = toErrorResponse(error, request, { homeUrl: config.spa.url })
         if (response.status >= 500) options.onError?.(error, request)
+        reportRejection(error)
       }
+      reportOutcome(new URL(request.url).pathname, response.status)
       jar.applyTo(response.headers)
       return cors.apply(request, response)
+    },
+    async prepareProxy(head, planOptions) {
+      if (head.method === 'OPTIONS' && head.headers.get('access-control-request-method') !== null) {
+        return undefined
+      }
+      const match = matchRoute(new URL(head.url).pathname, config.routes)
+      if (!match) return undefined
+      const jar = new CookieJar(head.headers.get('cookie'))
+      try {
+        const plan = await planProxy(head, match, await contextPromise, jar, planOptions)
+        return {
+          plan,
+          responseHeaders: () => [
+            ...jar.setCookieHeaders().map((value): [string, string] => ['set-cookie', value]),
+            ...Object.entries(cors.grantHeaders(head)),
+          ],
+        }
+      } catch (error) {
+        reportRejection(error)
+        const response = toErrorResponse(error, head, { homeUrl: config.spa.url })
+        jar.applyTo(response.headers)
+        return cors.apply(head, response)
+      }
+    },
+    upstreamFailure(head, route, timedOut) {
+      const code = timedOut ? 'upstream_timeout' : 'upstream_unavailable'
+      emit({ type: 'upstream_error', route: route.path, code })
+      return cors.apply(head, toErrorResponse(new CoatcheckError(code), head))
     },
     async ready() {
       await contextPromise
@@ -123,6 +200,7 @@ async function createContext(
   options: CoatcheckOptions,
   now: () => number,
   idp: FlowContext['idp'],
+  onEvent: EventSink,
 ): Promise<FlowContext> {
   const sealer = await createSealer(config.keys)
   const cookie = {
@@ -134,10 +212,16 @@ async function createContext(
     config.session.store === 'cookie' && !options.store
       ? createCookieSessions({ sealer, cookie, now })
       : createServerSessions({ store: options.store ?? createMemoryStore({ now }), cookie, now })
+  let signer: Promise<DpopSigner> | undefined
+  const dpop = () => (signer ??= createDpopSigner(config.dpop.privateKey))
   return {
     config,
     idp,
     sessions,
+    dpop,
+    tokens: createTokenManager({ config, idp, sessions, now, onEvent, dpop }),
+    clientTokens: createClientTokens({ idp, skewSeconds: config.tokens.refreshSkewSeconds, now }),
+    onEvent,
     loginTransactions: createLoginTransactions({ sealer, cookieName: config.cookie.name, now }),
     logoutTransactions: createLogoutTransactions({ sealer, cookieName: config.cookie.name, now }),
     guard: createRequestGuard({
@@ -147,6 +231,16 @@ async function createContext(
       csrfHeaderValue: config.csrf.headerValue,
     }),
     now,
+  }
+}
+
+function safeSink(sink: EventSink | undefined): EventSink {
+  return (event: CoatcheckEvent) => {
+    try {
+      sink?.(event)
+    } catch {
+      // Metrics and logs must never break a request.
+    }
   }
 }
 

@@ -1,4 +1,18 @@
-export { createCoatcheck, type Coatcheck, type CoatcheckOptions } from './create-coatcheck.ts'
+export {
+  createCoatcheck,
+  type Coatcheck,
+  type CoatcheckOptions,
+  type PreparedProxy,
+} from './create-coatcheck.ts'
+export type { ProxyPlan, UpstreamAnswer, UpstreamCall, PlanOptions } from './proxy/proxy-plan.ts'
+export { isInvalidTokenAnswer, isReplayable } from './proxy/proxy-plan.ts'
+export {
+  connectionListedHeaders,
+  isForwardedRequestHeader,
+  isForwardedResponseHeader,
+} from './proxy/forwarded-headers.ts'
+export type { HeaderReader, RequestHead } from './http/request-head.ts'
+export type { CoatcheckEvent, EventSink } from './events/coatcheck-event.ts'
 export { parseConfig, type CoatcheckConfig } from './config/parse-config.ts'
 export { ConfigError, type ConfigIssue } from './config/config-error.ts'
 export { buildClientRegistration, type ClientRegistration } from './config/client-registration.ts'
@@ -16,7 +30,8 @@ export {
 } from './errors/coatcheck-error.ts'
 export { toErrorResponse } from './errors/error-response.ts'
 export type { Session, TokenSet } from './session/session.ts'
-export type { SessionStore } from './session/session-store.ts'
+export type { SessionFilter, SessionStore, StoreLock } from './session/session-store.ts'
 export type { SessionPersistence } from './session/session-persistence.ts'
 export { createMemoryStore } from './session/memory-store.ts'
 export type { SessionInfo } from './flows/session-info.ts'
+export { createSealer, type Sealer } from './crypto/sealer.ts'

@@ -14,6 +14,10 @@ export interface CoatcheckConfig extends ParsedConfig {
   readonly postLogoutRedirectUri: string
   /** Every origin allowed for CORS, Origin checks and absolute `returnTo`: the SPA's and `spa.origins`. */
   readonly allowedOrigins: ReadonlySet<string>
+  /** Resource indicators requested at login: `idp.resource` and every route's `resource`. */
+  readonly loginResources: readonly string[]
+  /** Scopes requested at login: `idp.scopes` and every route's `scopes`. */
+  readonly loginScopes: readonly string[]
 }
 
 /**
@@ -36,6 +40,14 @@ export function parseConfig(input: CoatcheckConfigInput | unknown): CoatcheckCon
     redirectUri: `${publicUrl}${config.basePath}/callback`,
     postLogoutRedirectUri: `${publicUrl}${config.basePath}/logout/callback`,
     allowedOrigins: new Set([new URL(config.spa.url).origin, ...config.spa.origins]),
+    loginResources: unique([
+      config.idp.resource,
+      ...config.routes.filter((r) => r.token !== 'client').map((r) => r.resource),
+    ]),
+    loginScopes: unique([
+      ...config.idp.scopes,
+      ...config.routes.filter((r) => r.token !== 'client').flatMap((r) => r.scopes ?? []),
+    ]),
   })
 }
 
@@ -94,6 +106,10 @@ function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
     return { path, message: 'is required; see docs/configuration.md' }
   }
   return { path, message: issue.message }
+}
+
+function unique(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((value): value is string => value !== undefined))]
 }
 
 function deepFreeze<T>(value: T): T {

@@ -42,12 +42,41 @@ export const routeSchema = z.strictObject({
     .default(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'])
     .describe('HTTP methods allowed on this route; any other gets 405 without an upstream call.'),
   token: z
-    .enum(['user', 'none'])
+    .enum(['user', 'client', 'user-or-anonymous', 'none'])
     .default('user')
     .describe(
-      '`user`: the session access token is sent as `Authorization: Bearer`; no session → 401. ' +
-        '`none`: no token, no session needed.',
+      '`user`: the session access token; no session → 401. `client`: a client-credentials ' +
+        'token of Coatcheck itself, cached per route. `user-or-anonymous`: the user token when ' +
+        'logged in, no token otherwise. `none`: no token, no session needed.',
     ),
+  resource: httpUrl
+    .optional()
+    .describe(
+      'RFC 8707 resource indicator: the route gets an access token for this audience only ' +
+        '(P-08, R-06). Also requested at login.',
+    ),
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a valid scope token'))
+    .optional()
+    .describe("Scopes of this route's token (downscoping); also requested at login."),
+  headers: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'),
+      z.string().regex(/^[\t\x20-\x7e]*$/, 'must be printable'),
+    )
+    .default({})
+    .describe('Extra headers sent upstream on every request of this route.'),
+  dpop: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Send this route a DPoP-bound token with a fresh proof per request (RFC 9449), instead ' +
+        'of a bearer token.',
+    ),
+  websocket: z
+    .boolean()
+    .default(false)
+    .describe('Allow WebSocket upgrades on this route (the Origin must be an allowed SPA origin).'),
   timeoutMs: z
     .number()
     .int()
@@ -55,6 +84,47 @@ export const routeSchema = z.strictObject({
     .default(30_000)
     .describe('Time allowed for the upstream to send its response headers.'),
 })
+
+/** Coatcheck's DPoP key. */
+const dpopSchema = z
+  .strictObject({
+    privateKey: z
+      .strictObject({
+        kty: z.literal('EC'),
+        crv: z.literal('P-256'),
+        x: z.string().min(1),
+        y: z.string().min(1),
+        d: z.string().min(1),
+      })
+      .optional()
+      .describe(
+        'EC P-256 private JWK that signs DPoP proofs (put `d` in `${ENV}`). Every instance ' +
+          'needs the same key; without one each process makes its own.',
+      ),
+  })
+  .prefault({})
+  .describe('DPoP for `dpop: true` routes.')
+
+/** How access tokens are kept fresh. */
+const tokensSchema = z
+  .strictObject({
+    refreshSkewSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(30)
+      .describe('Refresh an access token this long before it expires (R-01).'),
+    refreshLeaseMs: z
+      .number()
+      .int()
+      .positive()
+      .default(15_000)
+      .describe(
+        'How long one refresh may hold the per-session lock before another request may try.',
+      ),
+  })
+  .prefault({})
+  .describe('Token refresh.')
 
 /** The whole configuration, as written in a config file (after `${ENV}` substitution). */
 export const configSchema = z.strictObject({
@@ -221,6 +291,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('RP-initiated logout.'),
+  tokens: tokensSchema,
+  dpop: dpopSchema,
   routes: z.array(routeSchema).default([]).describe('API routes proxied with token injection.'),
 })
 

@@ -1,3 +1,4 @@
+import type { RequestHead } from '../http/request-head.ts'
 /**
  * Turns errors into HTTP responses: JSON for scripts, a small HTML page for people. This is
  * the only place that decides what an error looks like on the wire, so nothing else can
@@ -22,7 +23,7 @@ export interface ErrorResponseOptions {
  */
 export function toErrorResponse(
   error: unknown,
-  request: Request,
+  request: RequestHead,
   options: ErrorResponseOptions = {},
 ): Response {
   const { code, status, message } = describeError(error)
@@ -58,7 +59,7 @@ function describeError(error: unknown): ErrorDescription {
   return { code: error.code, status: error.status, message }
 }
 
-function isNavigation(request: Request): boolean {
+function isNavigation(request: RequestHead): boolean {
   const mode = request.headers.get('sec-fetch-mode')
   if (mode !== null) return mode === 'navigate'
   // Browsers without Fetch Metadata still ask for HTML when they navigate.

@@ -23,12 +23,31 @@ export async function loadActiveSession(
     await context.sessions.destroy(session, jar)
     return undefined
   }
-  if (loaded.renew || now - session.lastSeenAt >= Math.min(60_000, idleMs / 10)) {
-    const touched = { ...session, lastSeenAt: now }
-    await context.sessions.save(touched, jar)
+  if (now - session.lastSeenAt >= Math.min(60_000, idleMs / 10)) {
+    return touchSession(session, jar, context, now)
+  }
+  if (loaded.renew) await context.sessions.adopt(session, jar)
+  return session
+}
+
+/**
+ * Records that the session was used. A compare-and-set, never a blind write: a blind
+ * write could put back the refresh token a concurrent refresh just rotated away (R-04).
+ */
+async function touchSession(
+  session: Session,
+  jar: CookieJar,
+  context: FlowContext,
+  now: number,
+): Promise<Session | undefined> {
+  const touched = { ...session, lastSeenAt: now }
+  if (await context.sessions.replace(touched, session.version)) {
+    await context.sessions.adopt(touched, jar)
     return touched
   }
-  return session
+  const current = await context.sessions.reload(session)
+  if (current) await context.sessions.adopt(current, jar)
+  return current
 }
 
 /** When the session ends if nothing else happens: the earlier of idle and absolute expiry. */

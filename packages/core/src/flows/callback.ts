@@ -2,6 +2,7 @@ import * as client from 'openid-client'
 import type { CookieJar } from '../http/cookies.ts'
 import { CoatcheckError } from '../errors/coatcheck-error.ts'
 import { randomId } from '../crypto/random-id.ts'
+import { primaryResource } from '../config/primary-resource.ts'
 import type { Session, TokenSet } from '../session/session.ts'
 import { LOGIN_TRANSACTION_TTL_SECONDS, type LoginTransaction } from './login-transaction.ts'
 import { noStoreHeaders, redirect, type FlowContext } from './flow-context.ts'
@@ -53,7 +54,7 @@ async function exchangeCode(request: Request, transaction: LoginTransaction, con
   // Rebuild the URL from configuration, never from Host / X-Forwarded-* (L-11).
   const currentUrl = new URL(context.config.redirectUri)
   currentUrl.search = new URL(request.url).search
-  const resource = context.config.idp.resource
+  const resource = primaryResource(context.config)
   try {
     // openid-client checks iss (RFC 9207, L-09), state (L-05), PKCE (L-03), nonce (L-08)
     // and the ID token's signature, iss, aud, azp, exp and iat (L-13).
@@ -113,6 +114,7 @@ function createSession(
     ...(typeof claims.sid === 'string' ? { sid: claims.sid } : {}),
     claims: { ...claims },
     tokens: tokenSet,
+    version: 1,
     createdAt: now,
     lastSeenAt: now,
     expiresAt: now + context.config.session.absoluteTimeoutSeconds * 1000,

@@ -4,6 +4,10 @@ import type { IdentityProvider } from '../oidc/identity-provider.ts'
 import type { SessionPersistence } from '../session/session-persistence.ts'
 import type { LoginTransactions } from './login-transaction.ts'
 import type { LogoutTransactions } from './logout-transaction.ts'
+import type { TokenManager } from '../tokens/token-manager.ts'
+import type { ClientTokens } from '../tokens/client-tokens.ts'
+import type { EventSink } from '../events/coatcheck-event.ts'
+import type { DpopSigner } from '../tokens/dpop.ts'
 
 /** Everything a flow needs, built once by `createCoatcheck`. */
 export interface FlowContext {
@@ -13,6 +17,11 @@ export interface FlowContext {
   readonly loginTransactions: LoginTransactions
   readonly logoutTransactions: LogoutTransactions
   readonly guard: RequestGuard
+  readonly tokens: TokenManager
+  readonly clientTokens: ClientTokens
+  readonly onEvent: EventSink
+  /** Coatcheck's DPoP key, made on first use. */
+  readonly dpop: () => Promise<DpopSigner>
   /** Epoch milliseconds; injected so tests control time. */
   readonly now: () => number
 }

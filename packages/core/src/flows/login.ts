@@ -79,21 +79,22 @@ async function buildAuthorizationUrl(
   transaction: { state: string; codeVerifier: string; nonce: string },
   extra: { prompt: string | undefined; loginHint: string | undefined },
 ): Promise<URL> {
-  const { idp } = context.config
-  const parameters: Record<string, string> = {
+  const parameters = new URLSearchParams({
     response_type: 'code',
     redirect_uri: context.config.redirectUri,
-    scope: idp.scopes.join(' '),
+    scope: context.config.loginScopes.join(' '),
     // S256 always, even though we are a confidential client (L-03); `plain` never.
     code_challenge: await client.calculatePKCECodeChallenge(transaction.codeVerifier),
     code_challenge_method: 'S256',
     // state is kept even though PKCE also stops CSRF (L-07), nonce binds the ID token (L-08).
     state: transaction.state,
     nonce: transaction.nonce,
-  }
-  if (idp.resource !== undefined) parameters.resource = idp.resource
-  if (extra.prompt !== undefined) parameters.prompt = extra.prompt
-  if (extra.loginHint !== undefined) parameters.login_hint = extra.loginHint
+  })
+  // Every audience the routes need is granted at login; each route later gets a token for
+  // its own audience only (RFC 8707, P-08).
+  for (const resource of context.config.loginResources) parameters.append('resource', resource)
+  if (extra.prompt !== undefined) parameters.set('prompt', extra.prompt)
+  if (extra.loginHint !== undefined) parameters.set('login_hint', extra.loginHint)
 
   if (!shouldUsePar(context.config, discovered)) {
     return client.buildAuthorizationUrl(discovered, parameters)

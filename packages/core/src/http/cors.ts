@@ -6,6 +6,7 @@
  * @see https://fetch.spec.whatwg.org/#http-cors-protocol
  * @see https://cheatsheetseries.owasp.org/cheatsheets/HTML5_Security_Cheat_Sheet.html#cross-origin-resource-sharing
  */
+import type { RequestHead } from './request-head.ts'
 import { ERROR_CODES } from '../errors/coatcheck-error.ts'
 import { jsonError } from '../errors/error-response.ts'
 
@@ -27,7 +28,7 @@ export interface Cors {
    * JSON `origin_not_allowed` without any `Access-Control-*` header for any other origin.
    * Returns `undefined` for a request that is not a preflight.
    */
-  preflight(request: Request): Response | undefined
+  preflight(request: RequestHead): Response | undefined
   /**
    * Labels a response for the browser: `Access-Control-Allow-Origin: <exact origin>` and
    * `Access-Control-Allow-Credentials: true` for an allowlisted origin, and `Vary: Origin`
@@ -35,7 +36,13 @@ export interface Cors {
    * dropped, so an upstream cannot widen who may read it. Copies the response when its
    * headers are immutable (as on a `fetch()` response).
    */
-  apply(request: Request, response: Response): Response
+  apply(request: RequestHead, response: Response): Response
+  /**
+   * The labels of `apply` as plain header pairs, for a response the Node fast path writes
+   * itself: the grant for an allowlisted origin (none otherwise). `Vary` is left to the
+   * caller, which merges it with the upstream's.
+   */
+  grantHeaders(request: RequestHead): Record<string, string>
 }
 
 const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE'
@@ -134,12 +141,19 @@ export function createCors(options: CorsOptions): Cors {
       // one the request guard allowed for a same-origin caller to a cross-site one (X-05).
       appendVary(target.headers, 'Origin')
       appendVary(target.headers, 'Sec-Fetch-Site')
-      const origin = request.headers.get('origin')
-      if (isAllowedOrigin(origin)) {
-        target.headers.set('access-control-allow-origin', origin)
-        target.headers.set('access-control-allow-credentials', 'true')
+      for (const [name, value] of Object.entries(this.grantHeaders(request))) {
+        target.headers.set(name, value)
       }
       return target
+    },
+
+    grantHeaders(request) {
+      const origin = request.headers.get('origin')
+      if (!isAllowedOrigin(origin)) return {}
+      return {
+        'access-control-allow-origin': origin,
+        'access-control-allow-credentials': 'true',
+      }
     },
   }
 }

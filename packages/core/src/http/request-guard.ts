@@ -14,6 +14,7 @@
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html
  */
 import { CoatcheckError } from '../errors/coatcheck-error.ts'
+import type { HeaderReader, RequestHead } from './request-head.ts'
 
 /** Options of {@link createRequestGuard}; usually `config.publicOrigin`, `config.allowedOrigins`, `config.csrf`. */
 export interface RequestGuardOptions {
@@ -36,7 +37,7 @@ export interface RequestGuard {
    *
    * @throws CoatcheckError `csrf_header_missing` or `origin_not_allowed`.
    */
-  checkApiRequest(request: Request): void
+  checkApiRequest(request: RequestHead): void
   /**
    * Checks a request to a navigation endpoint (login): when Fetch Metadata is present it must
    * describe a top-level document navigation, so a `fetch()` never receives a redirect to the
@@ -44,7 +45,15 @@ export interface RequestGuard {
    *
    * @throws CoatcheckError `login_requires_navigation`.
    */
-  checkNavigation(request: Request): void
+  checkNavigation(request: RequestHead): void
+  /**
+   * Checks a WebSocket handshake, which cannot carry a custom header: the `Origin`, which
+   * browsers always send on handshakes, must be Coatcheck's own or allowlisted. It is the
+   * whole CSRF defence here (cross-site WebSocket hijacking).
+   *
+   * @throws CoatcheckError `origin_not_allowed`.
+   */
+  checkWebSocketOrigin(request: RequestHead): void
 }
 
 /**
@@ -64,6 +73,12 @@ export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
       // Defence in depth when the header alone is not enough: a sibling subdomain taken over
       // by an attacker is same-site, so SameSite cookies and a lax CORS setup would let it in.
       if (!isFromTrustedOrigin(request.headers, isTrustedOrigin)) {
+        throw new CoatcheckError('origin_not_allowed')
+      }
+    },
+    checkWebSocketOrigin(request) {
+      const origin = request.headers.get('origin')
+      if (origin === null || origin === 'null' || !isTrustedOrigin(origin)) {
         throw new CoatcheckError('origin_not_allowed')
       }
     },
@@ -88,7 +103,10 @@ const SAFELISTED_HEADERS = new Set([
 ])
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/
 
-function createCsrfHeaderPredicate(name: string, value: string): (headers: Headers) => boolean {
+function createCsrfHeaderPredicate(
+  name: string,
+  value: string,
+): (headers: HeaderReader) => boolean {
   const headerName = name.toLowerCase()
   if (!HEADER_NAME.test(headerName) || SAFELISTED_HEADERS.has(headerName)) {
     throw new TypeError(
@@ -123,7 +141,7 @@ function requireExactOrigin(value: string): string {
   return value
 }
 
-function isFromTrustedOrigin(headers: Headers, isTrustedOrigin: OriginPredicate): boolean {
+function isFromTrustedOrigin(headers: HeaderReader, isTrustedOrigin: OriginPredicate): boolean {
   const origin = headers.get('origin')
   if (origin !== null) {
     // `null` comes from sandboxed iframes, data: URLs and cross-origin redirects, all of which
@@ -150,7 +168,7 @@ function isFromTrustedOrigin(headers: Headers, isTrustedOrigin: OriginPredicate)
   return false
 }
 
-function isTopLevelNavigation(headers: Headers): boolean {
+function isTopLevelNavigation(headers: HeaderReader): boolean {
   const mode = headers.get('sec-fetch-mode')
   const dest = headers.get('sec-fetch-dest')
   // A fetch() cannot complete a login: it would follow the 302 to the identity provider, fail

@@ -27,6 +27,7 @@ function makeSession(overrides: Partial<Session> = {}): Session {
     sid: 'sid-1',
     claims: { sub: 'alice', name: 'Alice Example', email: 'alice@example.com' },
     tokens: { accessToken: fakeJwt(200), tokenType: 'Bearer' },
+    version: 1,
     createdAt: START,
     lastSeenAt: START,
     expiresAt: START + 8 * 3_600_000,

@@ -9,6 +9,7 @@ import {
   sessionCookieAttributes,
 } from './internal/session-cookie.ts'
 import { createMemoryStore } from './memory-store.ts'
+import { createRecentSessions } from './internal/recent-sessions.ts'
 import type { Session } from './session.ts'
 import type { SessionCookieOptions, SessionPersistence } from './session-persistence.ts'
 import type { SessionStore } from './session-store.ts'
@@ -38,6 +39,7 @@ export function createCookieSessions(options: CookieSessionsOptions): SessionPer
   const now = options.now ?? Date.now
   const replayCache = options.replayCache ?? createMemoryStore({ now })
   const attributes = sessionCookieAttributes(cookie)
+  const refreshed = createRecentSessions(now)
 
   async function load(jar: CookieJar): Promise<{ session: Session; renew: boolean } | undefined> {
     const sealed = joinCookies(jar, cookie.name)
@@ -46,6 +48,10 @@ export function createCookieSessions(options: CookieSessionsOptions): SessionPer
     // sealed with the same keys cannot be passed off as a session.
     const opened = await sealer.openJson(sealed, cookie.name)
     if (!opened || !isSession(opened.value) || !isLive(opened.value, now())) return undefined
+    // A request still carrying the cookie from before a refresh gets the refreshed session,
+    // never a second refresh with the consumed refresh token.
+    const newer = refreshed.newerThan(opened.value)
+    if (newer) return { session: newer, renew: true }
     return { session: opened.value, renew: opened.rotated }
   }
 
@@ -77,6 +83,17 @@ export function createCookieSessions(options: CookieSessionsOptions): SessionPer
     load,
     save,
     destroy,
+    async replace(next, expectedVersion) {
+      const known = refreshed.get(next.id)
+      if (known && known.version > expectedVersion) return false
+      if (next.version > expectedVersion) refreshed.remember(next)
+      return true
+    },
+    async reload(session) {
+      return refreshed.newerThan(session) ?? session
+    },
+    adopt: save,
+    lock: (key, leaseMs) => replayCache.lock(key, leaseMs),
     seenOnce: (key, ttlSeconds) => replayCache.seenOnce(key, ttlSeconds),
     close: () => replayCache.close(),
   }

@@ -10,6 +10,7 @@ function makeSession(id = 'AAAAAAAAAAAAAAAAAAAAAA'): Session {
     sub: 'alice',
     claims: { sub: 'alice', roles: ['admin'] },
     tokens: { accessToken: 'at', tokenType: 'Bearer', refreshToken: 'rt' },
+    version: 1,
     createdAt: 0,
     lastSeenAt: 0,
     expiresAt: 3_600_000,
@@ -102,12 +103,15 @@ describe('createMemoryStore', () => {
     const store = createMemoryStore({ now })
     await store.set(makeSession(), 1)
     assert.equal(await store.seenOnce('jti', 1), true)
+    assert.ok(await store.lock('refresh', 1000))
     time.now += 2_000
     t.mock.timers.tick(60_000)
     // Turning the clock back shows whether the entries are still held or were swept.
     time.now -= 2_000
     assert.equal(await store.get('AAAAAAAAAAAAAAAAAAAAAA'), undefined)
+    assert.deepEqual(await store.listBy({ issuer: 'https://idp.example', sub: 'alice' }), [])
     assert.equal(await store.seenOnce('jti', 1), true)
+    assert.ok(await store.lock('refresh', 1000))
     await store.close()
   })
 })

@@ -1,5 +1,7 @@
+import { randomId } from '../crypto/random-id.ts'
+import { createMemoryStoreIndex } from './memory-store-index.ts'
 import type { Session } from './session.ts'
-import type { SessionStore } from './session-store.ts'
+import type { SessionStore, StoreLock } from './session-store.ts'
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -15,18 +17,45 @@ const SWEEP_INTERVAL_MS = 60_000
  * deployments and tests. Sessions are lost on restart and not shared between instances.
  *
  * Stored sessions are deep copies, so a caller mutating an object it passed in or got
- * back cannot change what the store holds.
+ * back cannot change what the store holds. Every method does its work before its first
+ * `await`, so each call is atomic with respect to the others.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStore {
   const now = options.now ?? Date.now
   const sessions = new Map<string, { session: Session; expiresAt: number }>()
+  const index = createMemoryStoreIndex()
   /** Replay-cache keys and when each stops counting as seen; apart from session ids. */
   const seen = new Map<string, number>()
+  /** Lock keys, their holder's token and when the lease ends; apart from the rest too. */
+  const locks = new Map<string, { token: string; expiresAt: number }>()
 
+  /** The live entry of `id`; an expired one is removed here, indexes included. */
+  const liveEntry = (id: string) => {
+    const entry = sessions.get(id)
+    if (entry && entry.expiresAt <= now()) {
+      remove(id)
+      return undefined
+    }
+    return entry
+  }
+  const remove = (id: string) => {
+    const entry = sessions.get(id)
+    if (!entry) return false
+    sessions.delete(id)
+    index.remove(entry.session)
+    return true
+  }
+  const write = (session: Session, ttlSeconds: number) => {
+    remove(session.id)
+    const copy = structuredClone(session)
+    sessions.set(copy.id, { session: copy, expiresAt: now() + ttlSeconds * 1000 })
+    index.add(copy)
+  }
   const sweep = () => {
     const time = now()
-    for (const [id, entry] of sessions) if (entry.expiresAt <= time) sessions.delete(id)
+    for (const [id, entry] of sessions) if (entry.expiresAt <= time) remove(id)
     for (const [key, expiresAt] of seen) if (expiresAt <= time) seen.delete(key)
+    for (const [key, lease] of locks) if (lease.expiresAt <= time) locks.delete(key)
   }
   const timer = setInterval(sweep, SWEEP_INTERVAL_MS)
   // The sweep must not keep a Node process alive; `unref` is absent from the DOM typing.
@@ -34,29 +63,64 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
 
   return {
     async get(id) {
-      const entry = sessions.get(id)
-      if (!entry) return undefined
-      if (entry.expiresAt <= now()) {
-        sessions.delete(id)
-        return undefined
-      }
-      return structuredClone(entry.session)
+      const entry = liveEntry(id)
+      return entry && structuredClone(entry.session)
     },
 
     async set(session, ttlSeconds) {
-      checkTtl(ttlSeconds)
-      sessions.set(session.id, {
-        session: structuredClone(session),
-        expiresAt: now() + ttlSeconds * 1000,
-      })
+      checkPositive('ttlSeconds', ttlSeconds)
+      write(session, ttlSeconds)
+    },
+
+    async update(session, expectedVersion, ttlSeconds) {
+      checkPositive('ttlSeconds', ttlSeconds)
+      const entry = liveEntry(session.id)
+      if (!entry || entry.session.version !== expectedVersion) return false
+      write(session, ttlSeconds)
+      return true
     },
 
     async delete(id) {
-      sessions.delete(id)
+      remove(id)
+    },
+
+    async deleteBy(filter) {
+      const ids =
+        'sid' in filter
+          ? index.bySid(filter.issuer, filter.sid)
+          : index.bySub(filter.issuer, filter.sub)
+      // An expired session was already gone for everyone else: not reported as removed.
+      return ids.filter((id) => liveEntry(id) !== undefined && remove(id))
+    },
+
+    async listBy({ issuer, sub }) {
+      const live: Session[] = []
+      for (const id of index.bySub(issuer, sub)) {
+        const entry = liveEntry(id)
+        if (entry) live.push(structuredClone(entry.session))
+      }
+      return live
+    },
+
+    async lock(key, leaseMs) {
+      checkPositive('leaseMs', leaseMs)
+      const time = now()
+      const held = locks.get(key)
+      if (held && held.expiresAt > time) return undefined
+      // A random token per taking: a holder whose lease ran out and was taken over must not
+      // free the new holder's lease when it finally calls release.
+      const token = randomId()
+      locks.set(key, { token, expiresAt: time + leaseMs })
+      const lock: StoreLock = {
+        async release() {
+          if (locks.get(key)?.token === token) locks.delete(key)
+        },
+      }
+      return lock
     },
 
     async seenOnce(key, ttlSeconds) {
-      checkTtl(ttlSeconds)
+      checkPositive('ttlSeconds', ttlSeconds)
       const time = now()
       const expiresAt = seen.get(key)
       if (expiresAt !== undefined && expiresAt > time) return false
@@ -67,13 +131,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
     async close() {
       clearInterval(timer)
       sessions.clear()
+      index.clear()
       seen.clear()
+      locks.clear()
     },
   }
 }
 
-function checkTtl(ttlSeconds: number): void {
-  if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
-    throw new TypeError('ttlSeconds must be a positive number')
+function checkPositive(name: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`${name} must be a positive number`)
   }
 }

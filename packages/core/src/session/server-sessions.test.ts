@@ -18,6 +18,7 @@ function makeSession(overrides: Partial<Session> = {}): Session {
     sub: 'alice',
     claims: { sub: 'alice' },
     tokens: { accessToken: 'a'.repeat(1200), tokenType: 'Bearer', refreshToken: 'r'.repeat(64) },
+    version: 1,
     createdAt: START,
     lastSeenAt: START,
     expiresAt: START + 8 * 3_600_000,
@@ -31,7 +32,17 @@ function spyStore(inner: SessionStore = createMemoryStore()) {
   const store: SessionStore = {
     get: (id) => (calls.push(`get ${id}`), inner.get(id)),
     set: (session, ttl) => (calls.push(`set ${session.id} ${ttl}`), inner.set(session, ttl)),
+    update: (session, expected, ttl) => (
+      calls.push(`update ${session.id} ${expected} ${ttl}`),
+      inner.update(session, expected, ttl)
+    ),
     delete: (id) => (calls.push(`delete ${id}`), inner.delete(id)),
+    deleteBy: (filter) => (
+      calls.push(`deleteBy ${JSON.stringify(filter)}`),
+      inner.deleteBy(filter)
+    ),
+    listBy: (filter) => inner.listBy(filter),
+    lock: (key, leaseMs) => inner.lock(key, leaseMs),
     seenOnce: (key, ttl) => inner.seenOnce(key, ttl),
     close: () => (calls.push('close'), inner.close()),
   }

@@ -66,6 +66,20 @@ export function createServerSessions(options: ServerSessionsOptions): SessionPer
     load,
     save,
     destroy,
+    async replace(next, expectedVersion) {
+      const seconds = remainingSeconds(next, now())
+      if (seconds <= 0) return false
+      return callStore(() => store.update(next, expectedVersion, seconds))
+    },
+    async reload(session) {
+      const current = await callStore(() => store.get(session.id))
+      return isSession(current) && current.id === session.id && isLive(current, now())
+        ? current
+        : undefined
+    },
+    // The cookie holds only the id, which never changes during a session.
+    adopt: async () => {},
+    lock: (key, leaseMs) => callStore(() => store.lock(key, leaseMs)),
     seenOnce: (key, ttlSeconds) => callStore(() => store.seenOnce(key, ttlSeconds)),
     close: () => store.close(),
   }

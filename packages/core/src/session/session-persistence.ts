@@ -1,5 +1,6 @@
 import type { CookieJar, SameSite } from '../http/cookies.ts'
 import type { Session } from './session.ts'
+import type { StoreLock } from './session-store.ts'
 
 /**
  * How a session travels between requests: an id cookie plus a server-side store
@@ -14,11 +15,26 @@ export interface SessionPersistence {
    */
   load(jar: CookieJar): Promise<{ session: Session; renew: boolean } | undefined>
   /**
-   * Stores the session (create or replace) and writes its cookie(s) into `jar`. Max-Age is
-   * the remaining absolute lifetime, capped at the 400 days browsers allow (C-11). A session
+   * Stores a new session (login) and writes its cookie(s) into `jar`. Max-Age is the
+   * remaining absolute lifetime, capped at the 400 days browsers allow (C-11). A session
    * whose `expiresAt` has passed is destroyed instead.
    */
   save(session: Session, jar: CookieJar): Promise<void>
+  /**
+   * Writes a new state of an existing session (idle touch, refreshed tokens) only if the
+   * stored version is still `expectedVersion`; `false` when someone else changed it first
+   * or it is gone. Writes no cookie: call {@link SessionPersistence.adopt} for that.
+   */
+  replace(next: Session, expectedVersion: number): Promise<boolean>
+  /** The newest state of this session known here, or `undefined` when it has ended. */
+  reload(session: Session): Promise<Session | undefined>
+  /**
+   * Makes this response carry `session`: the sealed cookies of the cookie store; nothing
+   * for a server-side store, whose cookie holds only the unchanging id.
+   */
+  adopt(session: Session, jar: CookieJar): Promise<void>
+  /** An exclusive lease that coordinates token refreshes of one session (R-03). */
+  lock(key: string, leaseMs: number): Promise<StoreLock | undefined>
   /** Deletes the session (if any) and expires every cookie of it in `jar`. */
   destroy(session: Session | undefined, jar: CookieJar): Promise<void>
   /** Replay cache: `true` the first time `key` is seen within `ttlSeconds` (`SessionStore.seenOnce`). */

@@ -16,6 +16,16 @@ export interface Session {
   readonly claims: Readonly<Record<string, unknown>>
   /** The tokens. Never leave the server. */
   readonly tokens: TokenSet
+  /**
+   * Access tokens for other audiences or narrower scopes than the login's, keyed by
+   * audience and scopes (RFC 8707, P-08). Obtained with the session's refresh token.
+   */
+  readonly audienceTokens?: Readonly<Record<string, AccessToken>>
+  /**
+   * 1 at login, +1 on every token refresh: the compare-and-set version of
+   * `SessionStore.update`, so two refreshers can never both win (R-03).
+   */
+  readonly version: number
   /** Epoch milliseconds of the login. */
   readonly createdAt: number
   /** Epoch milliseconds of the last request that used the session (idle timeout, C-12). */
@@ -34,4 +44,13 @@ export interface TokenSet {
   readonly refreshToken?: string
   readonly idToken?: string
   readonly scope?: string
+}
+
+/** One access token and what the IdP said of it. */
+export interface AccessToken {
+  readonly value: string
+  /** `Bearer` or `DPoP`. */
+  readonly type: string
+  /** Epoch seconds, when the IdP said. */
+  readonly expiresAt?: number
 }

@@ -26,6 +26,7 @@ export function isSession(value: unknown): value is Session {
     tokens !== null &&
     typeof tokens['accessToken'] === 'string' &&
     typeof tokens['tokenType'] === 'string' &&
+    Number.isInteger(session['version']) &&
     Number.isFinite(session['createdAt']) &&
     Number.isFinite(session['lastSeenAt']) &&
     Number.isFinite(session['expiresAt'])

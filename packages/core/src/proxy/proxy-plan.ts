@@ -1,0 +1,184 @@
+import type { RouteConfig } from '../config/schema.ts'
+import { CoatcheckError } from '../errors/coatcheck-error.ts'
+import type { CookieJar } from '../http/cookies.ts'
+import type { RequestHead } from '../http/request-head.ts'
+import { loadActiveSession } from '../flows/active-session.ts'
+import type { FlowContext } from '../flows/flow-context.ts'
+import type { AccessToken, Session } from '../session/session.ts'
+import { buildUpstreamUrl, type RouteMatch } from './route-match.ts'
+
+/** One call to an upstream, fully decided: where, and the headers Coatcheck sets. */
+export interface UpstreamCall {
+  readonly route: RouteConfig
+  readonly url: URL
+  /** Set over the browser's forwarded headers: Authorization, route headers, X-Forwarded-*. */
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** An upstream call plus the one retry P-11 allows. */
+export interface ProxyPlan extends UpstreamCall {
+  /**
+   * After an upstream 401 (`isInvalidTokenAnswer`): the same call once more, only for a
+   * request that can be sent again (idempotent and bodyless); otherwise `undefined` and the
+   * 401 goes to the SPA (P-11). `invalid_token` gets a refreshed token; a DPoP
+   * `use_dpop_nonce` (with the `DPoP-Nonce` it sent) a new proof.
+   */
+  retry(answer?: UpstreamAnswer): Promise<UpstreamCall | undefined>
+}
+
+/** What the upstream said when it refused the call. */
+export interface UpstreamAnswer {
+  readonly wwwAuthenticate: string | null
+  readonly dpopNonce: string | null
+}
+
+/** What the planner needs to know about the request beyond its head. */
+export interface PlanOptions {
+  /** The request can be sent twice: an idempotent method without a body. */
+  replayable: boolean
+  /** A WebSocket handshake: the Origin check replaces the header check. */
+  upgrade?: boolean
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+
+/** Whether a request may be retried after a refresh: idempotent, and nothing to replay. */
+export function isReplayable(method: string, hasBody: boolean): boolean {
+  return IDEMPOTENT.has(method) && !hasBody
+}
+
+/**
+ * Whether an upstream answer refuses the token (RFC 6750 §3.1 `invalid_token`) or asks for
+ * a DPoP nonce (RFC 9449 §9 `use_dpop_nonce`): the cases `ProxyPlan.retry` handles.
+ */
+export function isInvalidTokenAnswer(status: number, wwwAuthenticate: string | null): boolean {
+  return (
+    status === 401 &&
+    wwwAuthenticate !== null &&
+    /invalid_token|use_dpop_nonce/i.test(wwwAuthenticate)
+  )
+}
+
+/**
+ * Decides an API call: checks (CSRF or WebSocket origin, method), the upstream URL, and
+ * the token for the route's kind. Reads as: check request → build upstream URL → obtain
+ * token → set headers. Does no upstream I/O, so any HTTP client can carry it out.
+ *
+ * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-browser-based-apps#section-6.1.3.6
+ */
+export async function planProxy(
+  head: RequestHead,
+  match: RouteMatch,
+  context: FlowContext,
+  jar: CookieJar,
+  options: PlanOptions,
+): Promise<ProxyPlan> {
+  const { route } = match
+  if (options.upgrade) {
+    if (!route.websocket)
+      throw new CoatcheckError('method_not_allowed', { message: 'This route takes no WebSocket.' })
+    context.guard.checkWebSocketOrigin(head)
+  } else {
+    context.guard.checkApiRequest(head)
+    if (!route.methods.includes(head.method as RouteConfig['methods'][number])) {
+      throw new CoatcheckError('method_not_allowed')
+    }
+  }
+  const url = buildUpstreamUrl(match, new URL(head.url).search)
+  const session = await sessionFor(route, jar, context)
+
+  const call = async (rejected?: string): Promise<UpstreamCall> => {
+    const token = await tokenFor(route, session, jar, context, rejected)
+    const headers = upstreamHeaders(route, token, context)
+    if (token && /^dpop$/i.test(token.type)) {
+      // A fresh proof for this very request: method, URL and token hash (RFC 9449 §7).
+      headers.dpop = await (await context.dpop()).proof(head.method, url, token.value)
+    }
+    return { route, url, headers }
+  }
+  const first = await call()
+  let retried = false
+  return {
+    ...first,
+    async retry(answer) {
+      if (retried || !options.replayable || route.token === 'none') return undefined
+      if (route.token === 'user-or-anonymous' && !session) return undefined
+      retried = true
+      if (route.dpop && answer?.dpopNonce) {
+        ;(await context.dpop()).rememberNonce(url, answer.dpopNonce)
+        if (/use_dpop_nonce/i.test(answer.wwwAuthenticate ?? '')) return call()
+      }
+      const refused = first.headers.authorization?.replace(/^\S+ /, '')
+      return call(refused)
+    },
+  }
+}
+
+async function sessionFor(route: RouteConfig, jar: CookieJar, context: FlowContext) {
+  // `none` and `client` routes never read the session: no store round trip on their path.
+  if (route.token !== 'user' && route.token !== 'user-or-anonymous') return undefined
+  const session = await loadActiveSession(jar, context)
+  if (!session && route.token === 'user') throw new CoatcheckError('unauthenticated')
+  return session
+}
+
+async function tokenFor(
+  route: RouteConfig,
+  session: Session | undefined,
+  jar: CookieJar,
+  context: FlowContext,
+  rejected: string | undefined,
+): Promise<AccessToken | undefined> {
+  switch (route.token) {
+    case 'none':
+      return undefined
+    case 'client':
+      return context.clientTokens.token(route, rejected)
+    case 'user':
+    case 'user-or-anonymous': {
+      if (!session) return undefined
+      try {
+        const result = await context.tokens.userToken(session, {
+          resource: route.resource,
+          scopes: route.scopes,
+          dpop: route.dpop,
+          rejected,
+        })
+        // The cookie store carries the refreshed session in this response's cookies.
+        if (result.session.version !== session.version)
+          await context.sessions.adopt(result.session, jar)
+        return result.token
+      } catch (error) {
+        // The refresh token was refused: the session is over, on the server and in this
+        // browser, and the SPA learns it from the 401 (R-02).
+        if (error instanceof CoatcheckError && error.code === 'unauthenticated') {
+          await context.sessions.destroy(session, jar)
+        }
+        throw error
+      }
+    }
+  }
+}
+
+function upstreamHeaders(
+  route: RouteConfig,
+  token: AccessToken | undefined,
+  context: FlowContext,
+): Record<string, string> {
+  const publicUrl = new URL(context.config.publicUrl)
+  const headers: Record<string, string> = {
+    ...lowerCaseKeys(route.headers),
+    // Set by Coatcheck only; anything the browser sent under these names was dropped (P-05).
+    'x-forwarded-host': publicUrl.host,
+    'x-forwarded-proto': publicUrl.protocol.slice(0, -1),
+  }
+  if (token)
+    headers.authorization = `${/^dpop$/i.test(token.type) ? 'DPoP' : 'Bearer'} ${token.value}`
+  return headers
+}
+
+function lowerCaseKeys(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record).map(([name, value]) => [name.toLowerCase(), value]),
+  )
+}

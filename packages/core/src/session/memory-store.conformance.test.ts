@@ -1,0 +1,6 @@
+import { describeStoreConformance } from '../../testing/store-conformance.ts'
+import { createMemoryStore } from './memory-store.ts'
+
+describeStoreConformance('createMemoryStore', ({ now }) => createMemoryStore({ now }), {
+  controllableClock: true,
+})

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto'
+import type { SQLInputValue } from 'node:sqlite'
+import { createSealer, type Session, type SessionStore } from '@coatcheck/core'
+import { hashKey } from './internal/hash-key.ts'
+import { openDatabase } from './internal/open-database.ts'
+import { prepareStatements } from './internal/statements.ts'
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file, created with its directory when missing; `':memory:'` for tests. */
+  path: string
+  /** Sealing keys (base64url, ≥ 32 bytes, newest first), as in the config's `keys`. */
+  keys: readonly string[]
+  /** Epoch milliseconds; injected so tests control time. Defaults to `Date.now`. */
+  now?: () => number
+  /** How often expired rows are deleted. Default 60 s; reads hide them at once anyway. */
+  sweepIntervalMs?: number
+  /** How long a write waits for another process's write before failing. Default 5 s. */
+  busyTimeoutMs?: number
+}
+
+type Row = Record<string, SQLInputValue>
+
+/**
+ * A {@link SessionStore} in an SQLite file on the built-in `node:sqlite`: the embedded
+ * default, persistent across restarts, for one host (processes on that host may share the
+ * file). Each session is sealed with the configured keys (AES-256-GCM) and stored under the
+ * hash of its id, so a copy of the file reveals no token and no usable session cookie.
+ *
+ * Every operation is one SQL statement: `update` is `UPDATE … WHERE version = ?`, `lock`
+ * and `seenOnce` are conditional upserts, so they stay atomic between processes too.
+ *
+ * @throws ConfigError naming the path and the fix when the file cannot be opened.
+ */
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<SessionStore> {
+  const { path, now = Date.now, sweepIntervalMs = 60_000, busyTimeoutMs = 5_000 } = options
+  if (typeof path !== 'string' || path === '') throw new TypeError('path must be a file path')
+  checkPositive('sweepIntervalMs', sweepIntervalMs)
+  const sealer = await createSealer(options.keys)
+  const db = await openDatabase(path, busyTimeoutMs)
+  const sql = prepareStatements(db)
+
+  // The context binds a sealed value to its row: moved to another row, it no longer opens.
+  const context = (key: string) => `coatcheck/sqlite/session/${key}`
+  const open = async (row: Row): Promise<Session | undefined> =>
+    (await sealer.openJson<Session>(row['data'] as string, context(row['id'] as string)))?.value
+  const toRow = async (session: Session, ttlSeconds: number) => {
+    checkPositive('ttlSeconds', ttlSeconds)
+    const id = hashKey(session.id)
+    return {
+      id,
+      issuer: session.issuer,
+      sub: session.sub,
+      sid: session.sid ?? null,
+      version: session.version,
+      expiresAt: now() + ttlSeconds * 1000,
+      data: await sealer.sealJson(session, context(id)),
+    }
+  }
+  const removedIds = async (rows: Row[]) => {
+    const time = now()
+    const live = rows.filter((row) => (row['expires_at'] as number) > time)
+    // A row whose keys were all rotated out cannot name its session; it is gone regardless.
+    const sessions = await Promise.all(live.map(open))
+    return sessions.flatMap((session) => (session ? [session.id] : []))
+  }
+
+  const sweep = () => {
+    const time = { now: now() }
+    try {
+      sql.sweepSessions.run(time)
+      sql.sweepLocks.run(time)
+      sql.sweepSeen.run(time)
+    } catch {
+      // Best effort (the file may be busy or briefly unavailable): reads already hide
+      // expired rows, and the next sweep catches up.
+    }
+  }
+  const timer = setInterval(sweep, sweepIntervalMs)
+  timer.unref()
+
+  return {
+    async get(id) {
+      const key = hashKey(id)
+      const row = sql.getSession.get({ id: key, now: now() })
+      return row && open({ id: key, data: row['data'] as string })
+    },
+    async set(session, ttlSeconds) {
+      sql.upsertSession.run(await toRow(session, ttlSeconds))
+    },
+    async update(session, expectedVersion, ttlSeconds) {
+      const row = await toRow(session, ttlSeconds)
+      return sql.updateSession.run({ ...row, expectedVersion, now: now() }).changes === 1
+    },
+    async delete(id) {
+      sql.deleteSession.run({ id: hashKey(id) })
+    },
+    async deleteBy(filter) {
+      const rows =
+        'sid' in filter
+          ? sql.deleteSessionsBySid.all({ issuer: filter.issuer, sid: filter.sid })
+          : sql.deleteSessionsBySub.all({ issuer: filter.issuer, sub: filter.sub })
+      return removedIds(rows)
+    },
+    async listBy({ issuer, sub }) {
+      const rows = sql.listSessionsBySub.all({ issuer, sub, now: now() })
+      const sessions = await Promise.all(rows.map(open))
+      return sessions.filter((session) => session !== undefined)
+    },
+    async lock(key, leaseMs) {
+      checkPositive('leaseMs', leaseMs)
+      const time = now()
+      // A random token per taking: a holder whose lease ran out and was taken over must not
+      // free the new holder's lease when it finally calls release.
+      const row = { key: hashKey(key), token: randomBytes(16).toString('base64url') }
+      if (sql.takeLock.run({ ...row, expiresAt: time + leaseMs, now: time }).changes !== 1) {
+        return undefined
+      }
+      return {
+        async release() {
+          sql.releaseLock.run(row)
+        },
+      }
+    },
+    async seenOnce(key, ttlSeconds) {
+      checkPositive('ttlSeconds', ttlSeconds)
+      const time = now()
+      const row = { key: hashKey(key), expiresAt: time + ttlSeconds * 1000, now: time }
+      return sql.markSeen.run(row).changes === 1
+    },
+    async close() {
+      clearInterval(timer)
+      if (db.isOpen) db.close()
+    },
+  }
+}
+
+function checkPositive(name: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`${name} must be a positive number`)
+  }
+}
