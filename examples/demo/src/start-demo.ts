@@ -6,7 +6,7 @@ import {
   type Coatcheck,
 } from '@coatcheck/core'
 import { startDevIdp, type DevIdp, type DevIdpTtl } from '@coatcheck/dev-idp'
-import { createNodeListener } from '@coatcheck/server'
+import { createGatewayListener } from '@coatcheck/server'
 import { createDemoApiListener } from './demo-api.ts'
 import { DEMO_API_SCOPE, buildDemoConfig, type DemoUrls } from './demo-config.ts'
 import { listenLateBound, type LateBoundServer } from './internal/late-bound-server.ts'
@@ -113,7 +113,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Demo> {
     const coatcheck = createCoatcheck(config, { onError })
     services.push(coatcheck)
     await coatcheck.ready()
-    gateway.serve(createNodeListener((request) => coatcheck.handle(request), { onError }))
+    gateway.serve(createGatewayListener(coatcheck, { onError }))
 
     api.serve(await createDemoApiListener({ issuer: idp.issuer, audience: urls.api, log }))
     spa.serve(await createSpaListener({ root: PUBLIC_DIR, coatcheckUrl: urls.coatcheck }))

@@ -1,4 +1,10 @@
 export {
+  createGatewayListener,
+  type GatewayListener,
+  type GatewayListenerOptions,
+  type UpgradeListener,
+} from './gateway-listener.ts'
+export {
   createNodeListener,
   type NodeListener,
   type NodeListenerOptions,

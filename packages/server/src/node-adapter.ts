@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { BAD_REQUEST, INTERNAL_ERROR, sendJson, sendResponse } from './internal/send-response.ts'
 import { toWebRequest } from './internal/to-web-request.ts'
 
 /** A Web-standard request handler, such as `coatcheck.handle`. */
@@ -18,12 +19,6 @@ export interface NodeListenerOptions {
 
 /** Node request listener, as `http.createServer()` takes it. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void
-
-const BAD_REQUEST = JSON.stringify({ error: 'bad_request', message: 'The request is malformed.' })
-const INTERNAL_ERROR = JSON.stringify({
-  error: 'internal_error',
-  message: 'Something went wrong inside Coatcheck.',
-})
 
 /**
  * Serves a Web-standard `handle` function from `node:http`. Bodies stream both ways with
@@ -64,71 +59,6 @@ export function createNodeListener(
       sendJson(res, 500, INTERNAL_ERROR)
     })
   }
-}
-
-async function sendResponse(
-  req: IncomingMessage,
-  res: ServerResponse,
-  response: Response,
-  onError: (error: unknown) => void,
-): Promise<void> {
-  res.writeHead(response.status, toRawHeaders(response.headers))
-  const body = response.body
-  if (body === null || req.method === 'HEAD') {
-    await body?.cancel()
-    res.end()
-    return
-  }
-  // An event stream may stay silent for a while; the browser must see its headers at once.
-  if (response.headers.get('content-type')?.startsWith('text/event-stream')) res.flushHeaders()
-  try {
-    // Leaving the loop early cancels the body, which aborts the upstream fetch behind it.
-    for await (const chunk of body) {
-      if (res.destroyed) return
-      if (!res.write(chunk)) await drainedOrClosed(res)
-    }
-    res.end()
-  } catch (error) {
-    if (!res.destroyed) onError(error)
-    // Headers are gone already: cut the connection so the client sees a truncated body
-    // instead of a short one that looks complete.
-    res.destroy()
-  }
-}
-
-function toRawHeaders(headers: Headers): string[] {
-  const raw: string[] = []
-  for (const [name, value] of headers) if (name !== 'set-cookie') raw.push(name, value)
-  // Set-Cookie cannot be folded into one line (RFC 6265 §3): one header per cookie.
-  for (const cookie of headers.getSetCookie()) raw.push('set-cookie', cookie)
-  return raw
-}
-
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  if (res.destroyed) return Promise.resolve()
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done)
-      res.off('close', done)
-      resolve()
-    }
-    res.on('drain', done)
-    res.on('close', done)
-  })
-}
-
-function sendJson(res: ServerResponse, status: number, body: string): void {
-  if (res.headersSent) {
-    res.destroy()
-    return
-  }
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-  })
-  res.end(body)
 }
 
 function reportError(error: unknown): void {

@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net'
 import { createCoatcheck, parseConfig, type Coatcheck, type CoatcheckConfig } from '@coatcheck/core'
 import { createDeferred } from './internal/deferred.ts'
 import { createHttpServer, type HttpServer, type ServerTimeouts } from './internal/http-server.ts'
-import { createNodeListener, type RequestHandle } from './node-adapter.ts'
+import { INTERNAL_ERROR, sendJson } from './internal/send-response.ts'
+import { createGatewayListener, type GatewayListener } from './gateway-listener.ts'
 
 export type { ServerTimeouts }
 
@@ -25,7 +26,7 @@ export interface StartServerOptions {
   port?: number
   /** Interface to bind. Default `127.0.0.1`: exposing Coatcheck takes a deliberate `0.0.0.0`. */
   host?: string
-  /** See `NodeListenerOptions.trustProxy`. */
+  /** See `GatewayListenerOptions.trustProxy`. */
   trustProxy?: boolean
   timeouts?: ServerTimeouts
   /** Largest request head, in bytes. Default 16 KiB. */
@@ -42,7 +43,10 @@ export interface StartServerResult {
   readonly url: string
   readonly port: number
   readonly coatcheck: Coatcheck
-  /** Stops accepting, finishes in-flight requests, then closes Coatcheck. Idempotent. */
+  /**
+   * Stops accepting, ends WebSocket connections at once, finishes in-flight requests (up to
+   * `shutdownGraceMs`), then closes the upstream pools and Coatcheck. Idempotent.
+   */
   close(): Promise<void>
 }
 
@@ -60,16 +64,27 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
   // Validate a plain configuration before binding anything.
   const earlyConfig = typeof configSource === 'function' ? undefined : toParsedConfig(configSource)
 
-  const started = createDeferred<Coatcheck>()
-  let handle: RequestHandle = async (request) => (await started.promise).handle(request)
+  // Requests and handshakes that arrive during start-up wait for the gateway.
+  const started = createDeferred<GatewayListener>()
+  let ready: GatewayListener | undefined = undefined
   const http = createHttpServer(
-    createNodeListener((request) => handle(request), {
-      ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
-      ...(options.onError ? { onError: options.onError } : {}),
-    }),
+    (req, res) => {
+      if (ready) return ready(req, res)
+      void started.promise.then(
+        (gateway) => gateway(req, res),
+        () => sendJson(res, 500, INTERNAL_ERROR),
+      )
+    },
     {
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       ...(options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize }),
+      upgrade: (req, socket, head) => {
+        if (ready) return ready.upgrade(req, socket, head)
+        void started.promise.then(
+          (gateway) => gateway.upgrade(req, socket, head),
+          () => socket.destroy(),
+        )
+      },
     },
   )
   const address = toListenAddress(await bind(http, port, host))
@@ -88,8 +103,12 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
     throw error
   }
   const running = coatcheck
-  started.resolve(running)
-  handle = (request) => running.handle(request)
+  const gateway = createGatewayListener(running, {
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    ...(options.onError ? { onError: options.onError } : {}),
+  })
+  ready = gateway
+  started.resolve(gateway)
 
   const graceMs = options.shutdownGraceMs ?? 10_000
   let closing: Promise<void> | undefined
@@ -98,7 +117,7 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
     port: address.port,
     coatcheck: running,
     close() {
-      closing ??= http.close(graceMs).then(() => running.close())
+      closing ??= Promise.all([http.close(graceMs), gateway.close()]).then(() => running.close())
       return closing
     },
   }

@@ -1,65 +1,13 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-} from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import { ConfigError } from '@coatcheck/core'
-import { signIn, startDevIdp, type DevIdp } from '@coatcheck/dev-idp'
+import { signIn } from '@coatcheck/dev-idp'
 import { startServer, type ListenAddress } from '../src/index.ts'
-
-const SPA = 'http://localhost:5173/'
-
-interface Answer {
-  status: number
-  headers: IncomingHttpHeaders
-  body: string
-}
-
-/** A GET over node:http: unlike fetch, it sends no Fetch Metadata, as a browser navigation might. */
-async function get(url: string, headers: Record<string, string> = {}): Promise<Answer> {
-  const req = httpRequest(url, { headers })
-  req.end()
-  const [res] = (await once(req, 'response')) as [IncomingMessage]
-  let body = ''
-  for await (const chunk of res) body += String(chunk)
-  return { status: res.statusCode ?? 0, headers: res.headers, body }
-}
-
-function cookiesFrom(answer: Answer): string {
-  return (answer.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0]).join('; ')
-}
-
-async function startIdp(t: TestContext): Promise<DevIdp> {
-  const idp = await startDevIdp({ host: 'localhost' })
-  t.after(() => idp.close())
-  return idp
-}
-
-/** A configuration for `address` whose client is registered at `idp`. */
-async function configFor(idp: DevIdp, address: ListenAddress) {
-  const publicUrl = `http://localhost:${address.port}`
-  await idp.registerClient({
-    client_id: 'server-test',
-    client_secret: 'server-test-secret',
-    redirect_uris: [`${publicUrl}/auth/callback`],
-    post_logout_redirect_uris: [`${publicUrl}/auth/logout/callback`],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-  })
-  return {
-    environment: 'development',
-    publicUrl,
-    keys: ['k'.repeat(43)],
-    idp: { issuer: idp.issuer, clientId: 'server-test', clientSecret: 'server-test-secret' },
-    spa: { url: SPA },
-  }
-}
+import { SPA_URL as SPA, configFor, startIdp } from './support/gateway.ts'
+import { cookiesFrom, get } from './support/http-client.ts'
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1')

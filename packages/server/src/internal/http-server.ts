@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { NodeListener } from '../node-adapter.ts'
+import { isWebSocketHandshake, type UpgradeListener } from './upgrade-proxy.ts'
 
 /** Timeouts of the HTTP server, in milliseconds. */
 export interface ServerTimeouts {
@@ -24,6 +25,8 @@ export interface HttpServerOptions {
   timeouts?: ServerTimeouts
   /** Largest request head accepted, in bytes; larger gets 431. Default 16 KiB (Node's). */
   maxHeaderSize?: number
+  /** Receives WebSocket handshakes; other upgrade requests are served as plain requests. */
+  upgrade?: UpgradeListener
 }
 
 /** A listening server and a way to stop it without cutting requests short. */
@@ -46,6 +49,7 @@ export function createHttpServer(
   const keepAliveMs = options.timeouts?.keepAliveMs ?? 65_000
   const headersMs = options.timeouts?.headersMs ?? keepAliveMs + 1_000
   const requestMs = Math.max(options.timeouts?.requestMs ?? 300_000, headersMs)
+  const upgrade = options.upgrade
   const inFlight = new Set<ServerResponse>()
   let closing = false
 
@@ -54,6 +58,9 @@ export function createHttpServer(
       headersTimeout: headersMs,
       requestTimeout: requestMs,
       maxHeaderSize: options.maxHeaderSize ?? 16_384,
+      // Only a WebSocket handshake leaves HTTP; `Upgrade: h2c` on an ordinary request is
+      // answered as that request (Upgrade is hop-by-hop and never forwarded). Node ≥ 24.9.
+      shouldUpgradeCallback: (req) => upgrade !== undefined && isWebSocketHandshake(req),
     },
     (req, res) => {
       inFlight.add(res)
@@ -63,6 +70,7 @@ export function createHttpServer(
     },
   )
   server.keepAliveTimeout = keepAliveMs
+  if (upgrade) server.on('upgrade', upgrade)
 
   function endAfterResponse(res: ServerResponse): void {
     // Headers not sent yet: tell the client, and Node closes the socket after this response.

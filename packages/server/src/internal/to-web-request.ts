@@ -1,8 +1,6 @@
 import type { IncomingMessage } from 'node:http'
+import { hasRequestBody, requestUrl } from './node-request-head.ts'
 
-// A host name, IPv4 or bracketed IPv6 literal, with an optional port. Anything else in Host
-// (`evil.com/x@`, spaces, a second authority) could make the URL parse differently.
-const HOST = /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 // Bytes per chunk queued before the socket is paused: the body is streamed, never buffered.
 const BODY_HIGH_WATER_MARK = 64 * 1024
 
@@ -15,12 +13,8 @@ export function toWebRequest(
   signal: AbortSignal,
   trustProxy: boolean,
 ): Request | undefined {
-  const target = req.url ?? ''
-  // Only origin-form targets (`/path?query`). An absolute-form target (`GET http://evil/`)
-  // would let the client pick the URL's authority, and `*` names no resource.
-  if (!target.startsWith('/')) return undefined
-  const origin = originOf(req, trustProxy)
-  if (!origin) return undefined
+  const url = requestUrl(req, trustProxy)
+  if (url === undefined) return undefined
   const method = req.method ?? 'GET'
   const init: RequestInit & { duplex: 'half' } = {
     method,
@@ -30,31 +24,11 @@ export function toWebRequest(
     duplex: 'half',
   }
   try {
-    // Concatenated, not resolved: `new URL('//evil.com/x', base)` would change the host.
-    return new Request(origin + target, init)
+    return new Request(url, init)
   } catch {
     // An invalid URL, a forbidden method such as TRACE, or a header value fetch rejects.
     return undefined
   }
-}
-
-function originOf(req: IncomingMessage, trustProxy: boolean): string | undefined {
-  const forwardedProto = trustProxy ? firstValue(req.headers['x-forwarded-proto']) : undefined
-  const forwardedHost = trustProxy ? firstValue(req.headers['x-forwarded-host']) : undefined
-  const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true
-  const scheme =
-    forwardedProto === 'https' || forwardedProto === 'http'
-      ? forwardedProto
-      : encrypted
-        ? 'https'
-        : 'http'
-  const host = forwardedHost ?? req.headers.host ?? '127.0.0.1'
-  return HOST.test(host) ? `${scheme}://${host}` : undefined
-}
-
-function firstValue(header: string | string[] | undefined): string | undefined {
-  const value = Array.isArray(header) ? header[0] : header
-  return value?.split(',')[0]?.trim().toLowerCase() || undefined
 }
 
 function toHeaders(rawHeaders: readonly string[]): Headers {
@@ -65,10 +39,9 @@ function toHeaders(rawHeaders: readonly string[]): Headers {
   return headers
 }
 
+// fetch refuses a body on GET and HEAD; anything else follows the framing headers.
 function hasBody(req: IncomingMessage, method: string): boolean {
-  if (method === 'GET' || method === 'HEAD') return false
-  const length = req.headers['content-length']
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  return method !== 'GET' && method !== 'HEAD' && hasRequestBody(req)
 }
 
 /** The request body as a byte stream; the socket pauses whenever the consumer falls behind. */

@@ -1,0 +1,202 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { pipeline } from 'node:stream/promises'
+import {
+  CoatcheckError,
+  isInvalidTokenAnswer,
+  toErrorResponse,
+  type Coatcheck,
+  type PreparedProxy,
+  type RequestHead,
+  type UpstreamCall,
+} from '@coatcheck/core'
+import type { Dispatcher } from 'undici'
+import { hasRequestBody } from './node-request-head.ts'
+import { firstHeader, mergeVary, toClientHeaders, toUpstreamHeaders } from './proxy-headers.ts'
+import { sendResponse } from './send-response.ts'
+
+/** What {@link createHttpProxy} needs. */
+export interface HttpProxyOptions {
+  coatcheck: Coatcheck
+  /** undici `Agent`: one keep-alive pool per upstream origin. */
+  dispatcher: Dispatcher
+  trustProxy: boolean
+  onError: (error: unknown) => void
+}
+
+/** Carries out a prepared API call and streams the answer to the browser. */
+export type HttpProxy = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  head: RequestHead,
+  prepared: PreparedProxy,
+) => Promise<void>
+
+type Answer = Dispatcher.ResponseData
+type Outcome = { answer: Answer } | { failure: 'timeout' | 'unavailable'; cause: unknown } | 'gone'
+
+/**
+ * The fast path of an API call: the request body streams from the browser's socket to the
+ * upstream and the answer streams back, both with backpressure and nothing buffered. Reads
+ * as: call upstream → on 401 `invalid_token`, retry once with a refreshed token (P-11) →
+ * relay status, filtered headers and body. Never follows a redirect (undici's `request` has
+ * no redirect handling unless an interceptor adds it): the browser gets the 3xx (P-06).
+ */
+export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
+  const { coatcheck, dispatcher, onError } = options
+  const headerOptions = {
+    csrfHeaderName: coatcheck.config.csrf.headerName,
+    trustProxy: options.trustProxy,
+  }
+
+  async function callUpstream(
+    req: IncomingMessage,
+    call: UpstreamCall,
+    withBody: boolean,
+    clientGone: AbortSignal,
+  ): Promise<Outcome> {
+    if (clientGone.aborted) return 'gone'
+    const abort = new AbortController()
+    const stop = () => abort.abort()
+    clientGone.addEventListener('abort', stop, { once: true })
+    // The route's timeout bounds the upstream's thinking time, from the end of the request
+    // body: a slow client's long upload is not the upstream's fault.
+    let timedOut = false
+    let timer: NodeJS.Timeout | undefined
+    const startTimer = () => {
+      timer = setTimeout(() => {
+        timedOut = true
+        abort.abort()
+      }, call.route.timeoutMs)
+    }
+    const body = withBody ? req : null
+    if (body && !body.readableEnded) body.once('end', startTimer)
+    else startTimer()
+    try {
+      const answer = await dispatcher.request({
+        origin: call.url.origin,
+        path: call.url.pathname + call.url.search,
+        method: req.method ?? 'GET',
+        headers: toUpstreamHeaders(req, call.headers, headerOptions),
+        body,
+        signal: abort.signal,
+        // Replaced by the timer above, which starts when the body is sent, not before.
+        headersTimeout: 0,
+      })
+      return { answer }
+    } catch (cause) {
+      if (clientGone.aborted) return 'gone'
+      return { failure: timedOut ? 'timeout' : 'unavailable', cause }
+    } finally {
+      clearTimeout(timer)
+      body?.off('end', startTimer)
+      clientGone.removeEventListener('abort', stop)
+    }
+  }
+
+  async function relay(
+    req: IncomingMessage,
+    res: ServerResponse,
+    head: RequestHead,
+    answer: Answer,
+    prepared: PreparedProxy,
+    clientGone: AbortSignal,
+  ): Promise<void> {
+    try {
+      res.writeHead(answer.statusCode, toClientHeaders(answer.headers, prepared.responseHeaders()))
+    } catch (cause) {
+      // A status or header value Node will not send: still the upstream's fault, still a 502.
+      answer.body.destroy()
+      return fail(req, res, head, prepared, { failure: 'unavailable', cause })
+    }
+    // An event stream may stay quiet for minutes: the browser must see its headers now.
+    if (firstHeader(answer.headers['content-type'])?.startsWith('text/event-stream')) {
+      res.flushHeaders()
+    }
+    try {
+      // A client that leaves destroys `res`, which destroys the body and aborts the upstream.
+      await pipeline(answer.body, res)
+    } catch (cause) {
+      // The upstream failed midway (the client leaving is no error): pipeline has destroyed
+      // the browser's connection, so it sees a truncated body, not a short one that looks whole.
+      if (!clientGone.aborted) onError(new CoatcheckError('upstream_unavailable', { cause }))
+      res.destroy()
+    }
+  }
+
+  function fail(
+    req: IncomingMessage,
+    res: ServerResponse,
+    head: RequestHead,
+    prepared: PreparedProxy,
+    outcome: Exclude<Outcome, 'gone' | { answer: Answer }>,
+  ): Promise<void> {
+    const code = outcome.failure === 'timeout' ? 'upstream_timeout' : 'upstream_unavailable'
+    onError(new CoatcheckError(code, { cause: outcome.cause }))
+    const response = coatcheck.upstreamFailure(
+      head,
+      prepared.plan.route,
+      outcome.failure === 'timeout',
+    )
+    return sendResponse(req, res, withPreparedHeaders(response, prepared), onError)
+  }
+
+  return async (req, res, head, prepared) => {
+    const clientGone = watchClient(res)
+    let outcome = await callUpstream(req, prepared.plan, hasRequestBody(req), clientGone)
+    if (outcome === 'gone') return
+    if (!('answer' in outcome)) return fail(req, res, head, prepared, outcome)
+
+    const { answer } = outcome
+    if (isInvalidTokenAnswer(answer.statusCode, firstHeader(answer.headers['www-authenticate']))) {
+      let retry: UpstreamCall | undefined
+      try {
+        retry = await prepared.plan.retry()
+      } catch (error) {
+        // The refresh failed (the session may be over): the browser learns it from our answer.
+        answer.body.destroy()
+        return sendError(req, res, head, prepared, error, onError)
+      }
+      if (retry) {
+        // Read and discard the refusal, so its connection can go back to the pool.
+        await answer.body.dump().catch(() => {})
+        // Only a replayable request (idempotent, no body) gets a retry: nothing to resend.
+        outcome = await callUpstream(req, retry, false, clientGone)
+        if (outcome === 'gone') return
+        if (!('answer' in outcome)) return fail(req, res, head, prepared, outcome)
+      }
+    }
+    return relay(req, res, head, outcome.answer, prepared, clientGone)
+  }
+}
+
+/** An abort signal for "the browser left before its response was complete". */
+function watchClient(res: ServerResponse): AbortSignal {
+  const controller = new AbortController()
+  if (res.destroyed) controller.abort()
+  // `close` also fires after a complete response; only an unfinished one means the client left.
+  else res.once('close', () => res.writableFinished || controller.abort())
+  return controller.signal
+}
+
+function sendError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  head: RequestHead,
+  prepared: PreparedProxy,
+  error: unknown,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  const response = toErrorResponse(error, head)
+  if (response.status >= 500) onError(error)
+  response.headers.set('vary', mergeVary([response.headers.get('vary') ?? '']))
+  return sendResponse(req, res, withPreparedHeaders(response, prepared), onError)
+}
+
+/** Adds the session cookie and CORS grant of `responseHeaders()` to an answer of our own. */
+function withPreparedHeaders(response: Response, prepared: PreparedProxy): Response {
+  for (const [name, value] of prepared.responseHeaders()) {
+    if (name === 'set-cookie') response.headers.append(name, value)
+    else response.headers.set(name, value)
+  }
+  return response
+}
