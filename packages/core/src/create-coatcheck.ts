@@ -121,9 +121,9 @@ export function createCoatcheck(
     else if (pathname === `${auth}/logout` && status === 200) emit({ type: 'logout' })
   }
 
-  async function route(request: Request, jar: CookieJar): Promise<Response> {
+  async function route(request: Request, url: URL, jar: CookieJar): Promise<Response> {
     const context = await contextPromise
-    const { pathname } = new URL(request.url)
+    const { pathname } = url
     const endpoint = endpoints.get(pathname)
     if (endpoint) {
       if (request.method !== endpoint.method) {
@@ -133,7 +133,7 @@ export function createCoatcheck(
       }
       return endpoint.flow(request, context, jar)
     }
-    const match = matchRoute(pathname, config.routes)
+    const match = matchRoute(url, config.routes)
     if (match) return forwardWithFetch(request, match, context, jar)
     throw new CoatcheckError('not_found')
   }
@@ -144,15 +144,16 @@ export function createCoatcheck(
       const preflight = cors.preflight(request)
       if (preflight) return preflight
       const jar = new CookieJar(request.headers.get('cookie'))
+      const url = new URL(request.url)
       let response: Response
       try {
-        response = await route(request, jar)
+        response = await route(request, url, jar)
       } catch (error) {
         response = toErrorResponse(error, request, { homeUrl: config.spa.url })
         if (response.status >= 500) options.onError?.(error, request)
         reportRejection(error)
       }
-      reportOutcome(new URL(request.url).pathname, response.status)
+      reportOutcome(url.pathname, response.status)
       jar.applyTo(response.headers)
       return cors.apply(request, response)
     },
@@ -160,7 +161,7 @@ export function createCoatcheck(
       if (head.method === 'OPTIONS' && head.headers.get('access-control-request-method') !== null) {
         return undefined
       }
-      const match = matchRoute(new URL(head.url).pathname, config.routes)
+      const match = matchRoute(new URL(head.url), config.routes)
       if (!match) return undefined
       const jar = new CookieJar(head.headers.get('cookie'))
       try {

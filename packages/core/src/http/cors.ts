@@ -9,6 +9,7 @@
 import type { RequestHead } from './request-head.ts'
 import { ERROR_CODES } from '../errors/coatcheck-error.ts'
 import { jsonError } from '../errors/error-response.ts'
+import { requireExactOrigin } from './internal/exact-origin.ts'
 
 /** Options of {@link createCors}. */
 export interface CorsOptions {
@@ -171,18 +172,6 @@ function toAllowedHeaders(always: readonly string[], requested: string | null): 
 
 function isDeniedHeader(name: string): boolean {
   return DENIED_HEADERS.has(name) || DENIED_PREFIXES.some((prefix) => name.startsWith(prefix))
-}
-
-function requireExactOrigin(value: string): string {
-  const url = URL.parse(value)
-  // `null` (sandboxed frames, data: URLs) and `*` must never be granted credentials.
-  if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new TypeError(`allowed origin "${value}" is not an http(s) origin`)
-  }
-  if (url.origin !== value) {
-    throw new TypeError(`allowed origin "${value}" must be exactly "${url.origin}"`)
-  }
-  return value
 }
 
 function requireMaxAge(value: number): number {

@@ -15,6 +15,7 @@
  */
 import { CoatcheckError } from '../errors/coatcheck-error.ts'
 import type { HeaderReader, RequestHead } from './request-head.ts'
+import { requireExactOrigin } from './internal/exact-origin.ts'
 
 /** Options of {@link createRequestGuard}; usually `config.publicOrigin`, `config.allowedOrigins`, `config.csrf`. */
 export interface RequestGuardOptions {
@@ -128,17 +129,6 @@ function createOriginPredicate(
   // Whole-origin string equality: a prefix or suffix test would let
   // `https://app.example.com.evil.com` or `https://evil-app.example.com` through (X-06).
   return (origin) => trusted.has(origin)
-}
-
-function requireExactOrigin(value: string): string {
-  const url = URL.parse(value)
-  if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new TypeError(`"${value}" is not an http(s) origin such as https://app.example.com`)
-  }
-  if (url.origin !== value) {
-    throw new TypeError(`"${value}" must be exactly the origin "${url.origin}": no path, no slash`)
-  }
-  return value
 }
 
 function isFromTrustedOrigin(headers: HeaderReader, isTrustedOrigin: OriginPredicate): boolean {

@@ -84,7 +84,7 @@ export async function planProxy(
       throw new CoatcheckError('method_not_allowed')
     }
   }
-  const url = buildUpstreamUrl(match, new URL(head.url).search)
+  const url = buildUpstreamUrl(match)
   const session = await sessionFor(route, jar, context)
 
   const call = async (rejected?: string): Promise<UpstreamCall> => {
@@ -165,20 +165,28 @@ function upstreamHeaders(
   token: AccessToken | undefined,
   context: FlowContext,
 ): Record<string, string> {
-  const publicUrl = new URL(context.config.publicUrl)
-  const headers: Record<string, string> = {
-    ...lowerCaseKeys(route.headers),
-    // Set by Coatcheck only; anything the browser sent under these names was dropped (P-05).
-    'x-forwarded-host': publicUrl.host,
-    'x-forwarded-proto': publicUrl.protocol.slice(0, -1),
-  }
+  const headers = { ...staticHeaders(route, context) }
   if (token)
     headers.authorization = `${/^dpop$/i.test(token.type) ? 'DPoP' : 'Bearer'} ${token.value}`
   return headers
 }
 
-function lowerCaseKeys(record: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(record).map(([name, value]) => [name.toLowerCase(), value]),
-  )
+const routeHeaders = new WeakMap<RouteConfig, Readonly<Record<string, string>>>()
+
+/** The headers every call of a route carries, built once per route rather than per request. */
+function staticHeaders(route: RouteConfig, context: FlowContext): Readonly<Record<string, string>> {
+  let headers = routeHeaders.get(route)
+  if (!headers) {
+    const publicUrl = new URL(context.config.publicUrl)
+    headers = {
+      ...Object.fromEntries(
+        Object.entries(route.headers).map(([name, value]) => [name.toLowerCase(), value]),
+      ),
+      // Set by Coatcheck only; anything the browser sent under these names was dropped (P-05).
+      'x-forwarded-host': publicUrl.host,
+      'x-forwarded-proto': publicUrl.protocol.slice(0, -1),
+    }
+    routeHeaders.set(route, headers)
+  }
+  return headers
 }

@@ -164,7 +164,8 @@ export function createTokenManager(options: {
   return {
     async userToken(session, request) {
       let current = session
-      // Two rounds at most: a shared refresh may have been for another audience.
+      // A shared refresh may have been for another audience: then refresh again, a bounded
+      // number of times.
       for (let round = 0; round < 3; round++) {
         if (isUsable(current, request)) {
           const token = currentToken(current, request, config)
@@ -174,7 +175,8 @@ export function createTokenManager(options: {
         if (pending) {
           onEvent({ type: 'refresh', outcome: 'coalesced' })
         } else {
-          pending = refreshWithLease(current, request).finally(() => inflight.delete(session.id))
+          const id = current.id
+          pending = refreshWithLease(current, request).finally(() => inflight.delete(id))
           inflight.set(current.id, pending)
         }
         const refreshed = await pending
