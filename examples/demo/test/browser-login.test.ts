@@ -3,17 +3,9 @@
 // its storage are swept for the tokens the dev IdP issued.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../../../scripts/launch-chromium.ts'
 import { startDemo } from '../src/start-demo.ts'
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 interface Seen {
   url: string
@@ -35,7 +27,7 @@ describe('the demo in Chromium', () => {
       ports: { spa: 0, coatcheck: 0, idp: 0, api: 0 },
       quiet: true,
     })
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   })
   after(async () => {
     await browser?.close()

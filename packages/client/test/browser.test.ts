@@ -3,20 +3,13 @@
 // without a reload (BroadcastChannel), and a server-sent `session-ended` moves both.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../../../scripts/launch-chromium.ts'
 import {
   startFakeCoatcheckServer,
   type FakeCoatcheckServer,
 } from './browser/fake-coatcheck-server.ts'
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 const CROSS_TAB_LIMIT_MS = 2_000
 
 describe('the client in Chromium', () => {
@@ -24,7 +17,7 @@ describe('the client in Chromium', () => {
   let browser: Browser
   before(async () => {
     server = await startFakeCoatcheckServer()
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   })
   after(async () => {
     await browser?.close()

@@ -123,7 +123,7 @@ describe('RP-initiated logout', () => {
   })
   after(() => harness.close())
 
-  it('ends the session, revokes the refresh token and returns the end-session URL (O-02, O-03)', async () => {
+  it('ends the session, revokes the refresh token and returns the end-session URL with id_token_hint (O-02, O-03, O-04)', async () => {
     const browser = harness.browser()
     await browser.login()
     const refreshToken = harness.idp

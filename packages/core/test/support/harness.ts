@@ -9,7 +9,12 @@ import {
   type DevIdp,
   type DevIdpOptions,
 } from '@coatcheck/dev-idp'
-import { createCoatcheck, type Coatcheck, type CoatcheckOptions } from '../../src/index.ts'
+import {
+  buildClientRegistration,
+  createCoatcheck,
+  type Coatcheck,
+  type CoatcheckOptions,
+} from '../../src/index.ts'
 
 export const PUBLIC_URL = 'https://bff.example.test'
 export const SPA_URL = 'https://app.example.test/'
@@ -44,15 +49,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     apis: [{ audience: API_AUDIENCE, scopes: ['demo:read'] }],
     ...options.idp,
   })
-  await idp.registerClient({
-    client_id: CLIENT_ID,
-    client_secret: CLIENT_SECRET,
-    redirect_uris: [`${PUBLIC_URL}/auth/callback`],
-    post_logout_redirect_uris: [`${PUBLIC_URL}/auth/logout/callback`],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-  })
   const keys = [randomKey()]
   const coatcheck = createCoatcheck(
     {
@@ -71,6 +67,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     options.coatcheck,
   )
+  await idp.registerClient(buildClientRegistration(coatcheck.config))
   await coatcheck.ready()
   return {
     idp,

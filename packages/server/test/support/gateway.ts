@@ -1,6 +1,7 @@
 // The real gateway for integration tests: the dev IdP over HTTP on localhost:0 and
 // `startServer` on 127.0.0.1:0, plus a login without a browser.
 import type { Cleanup } from './cleanup.ts'
+import { buildClientRegistration, parseConfig } from '@coatcheck/core'
 import { signIn, startDevIdp, type DevIdp, type DevIdpTtl } from '@coatcheck/dev-idp'
 import { startServer, type ListenAddress, type StartServerResult } from '../../src/index.ts'
 import { cookiesFrom, get } from './http-client.ts'
@@ -44,16 +45,7 @@ export async function configFor(
   extra: Record<string, unknown> = {},
 ) {
   const publicUrl = `http://localhost:${address.port}`
-  await idp.registerClient({
-    client_id: CLIENT_ID,
-    client_secret: CLIENT_SECRET,
-    redirect_uris: [`${publicUrl}/auth/callback`],
-    post_logout_redirect_uris: [`${publicUrl}/auth/logout/callback`],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-  })
-  return {
+  const config = {
     environment: 'development',
     publicUrl,
     keys: ['k'.repeat(43)],
@@ -61,6 +53,8 @@ export async function configFor(
     spa: { url: SPA_URL },
     ...extra,
   }
+  await idp.registerClient(buildClientRegistration(parseConfig(config)))
+  return config
 }
 
 /** Starts the dev IdP and the gateway with `routes`; both close when the test ends. */
