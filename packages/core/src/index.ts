@@ -12,7 +12,7 @@ export {
   isForwardedResponseHeader,
 } from './proxy/forwarded-headers.ts'
 export type { HeaderReader, RequestHead } from './http/request-head.ts'
-export type { CoatcheckEvent, EventSink } from './events/coatcheck-event.ts'
+export type { CoatcheckEvent, EventSink, SessionEndReason } from './events/coatcheck-event.ts'
 export { createEventCounters, type EventCounters } from './events/event-counters.ts'
 export { parseConfig, type CoatcheckConfig } from './config/parse-config.ts'
 export { ConfigError, type ConfigIssue } from './config/config-error.ts'

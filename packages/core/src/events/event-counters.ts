@@ -26,6 +26,12 @@ export function createEventCounters(): EventCounters {
         return `csrf_rejected.${event.code}`
       case 'upstream_error':
         return `upstream_error.${event.route}.${event.code}`
+      case 'backchannel_logout':
+        return `backchannel_logout.${event.outcome}`
+      case 'session_ended':
+        return `session_ended.${event.reason}`
+      case 'store_error':
+        return 'store_error'
     }
   }
   return {
