@@ -1,4 +1,5 @@
 import { parseConfig, type CoatcheckConfig } from './config/parse-config.ts'
+import { ConfigError } from './config/config-error.ts'
 import { CoatcheckError } from './errors/coatcheck-error.ts'
 import { toErrorResponse } from './errors/error-response.ts'
 import { CookieJar, type SameSite } from './http/cookies.ts'
@@ -86,6 +87,7 @@ export function createCoatcheck(
   options: CoatcheckOptions = {},
 ): Coatcheck {
   const config = isParsed(input) ? input : parseConfig(input)
+  checkStoreGiven(config, options)
   const now = options.now ?? Date.now
   const idp = createIdentityProvider(config)
   const cors = createCors({
@@ -211,8 +213,13 @@ async function createContext(
   }
   const sessions: SessionPersistence =
     config.session.store === 'cookie' && !options.store
-      ? createCookieSessions({ sealer, cookie, now })
-      : createServerSessions({ store: options.store ?? createMemoryStore({ now }), cookie, now })
+      ? createCookieSessions({ sealer, cookie, now, onEvent })
+      : createServerSessions({
+          store: options.store ?? createMemoryStore({ now }),
+          cookie,
+          now,
+          onEvent,
+        })
   let signer: Promise<DpopSigner> | undefined
   const dpop = () => (signer ??= createDpopSigner(config.dpop.privateKey))
   return {
@@ -232,6 +239,19 @@ async function createContext(
       csrfHeaderValue: config.csrf.headerValue,
     }),
     now,
+  }
+}
+
+/** `sqlite` and `redis` live in their own packages: the host builds the store and passes it. */
+function checkStoreGiven(config: CoatcheckConfig, options: CoatcheckOptions): void {
+  const { store } = config.session
+  if ((store === 'sqlite' || store === 'redis') && !options.store) {
+    throw new ConfigError([
+      {
+        path: 'session.store',
+        message: `is \`${store}\`, whose store this function cannot create; run @coatcheck/server (it builds it from the configuration) or pass \`options.store\``,
+      },
+    ])
   }
 }
 

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { SQLInputValue } from 'node:sqlite'
 import { createSealer, type Session, type SessionStore } from '@coatcheck/core'
 import { hashKey } from './internal/hash-key.ts'
-import { openDatabase } from './internal/open-database.ts'
-import { prepareStatements } from './internal/statements.ts'
+import { openDatabaseFile } from './internal/database-file.ts'
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -37,8 +36,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
   if (typeof path !== 'string' || path === '') throw new TypeError('path must be a file path')
   checkPositive('sweepIntervalMs', sweepIntervalMs)
   const sealer = await createSealer(options.keys)
-  const db = await openDatabase(path, busyTimeoutMs)
-  const sql = prepareStatements(db)
+  const file = await openDatabaseFile(path, busyTimeoutMs)
 
   // The context binds a sealed value to its row: moved to another row, it no longer opens.
   const context = (key: string) => `coatcheck/sqlite/session/${key}`
@@ -68,6 +66,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
   const sweep = () => {
     const time = { now: now() }
     try {
+      const sql = file.statements()
       sql.sweepSessions.run(time)
       sql.sweepLocks.run(time)
       sql.sweepSeen.run(time)
@@ -81,21 +80,26 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
 
   return {
     async get(id) {
+      const sql = file.statements()
       const key = hashKey(id)
       const row = sql.getSession.get({ id: key, now: now() })
       return row && open({ id: key, data: row['data'] as string })
     },
     async set(session, ttlSeconds) {
+      const sql = file.statements()
       sql.upsertSession.run(await toRow(session, ttlSeconds))
     },
     async update(session, expectedVersion, ttlSeconds) {
+      const sql = file.statements()
       const row = await toRow(session, ttlSeconds)
       return sql.updateSession.run({ ...row, expectedVersion, now: now() }).changes === 1
     },
     async delete(id) {
+      const sql = file.statements()
       sql.deleteSession.run({ id: hashKey(id) })
     },
     async deleteBy(filter) {
+      const sql = file.statements()
       const rows =
         'sid' in filter
           ? sql.deleteSessionsBySid.all({ issuer: filter.issuer, sid: filter.sid })
@@ -103,11 +107,13 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
       return removedIds(rows)
     },
     async listBy({ issuer, sub }) {
+      const sql = file.statements()
       const rows = sql.listSessionsBySub.all({ issuer, sub, now: now() })
       const sessions = await Promise.all(rows.map(open))
       return sessions.filter((session) => session !== undefined)
     },
     async lock(key, leaseMs) {
+      const sql = file.statements()
       checkPositive('leaseMs', leaseMs)
       const time = now()
       // A random token per taking: a holder whose lease ran out and was taken over must not
@@ -118,11 +124,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
       }
       return {
         async release() {
-          sql.releaseLock.run(row)
+          file.statements().releaseLock.run(row)
         },
       }
     },
     async seenOnce(key, ttlSeconds) {
+      const sql = file.statements()
       checkPositive('ttlSeconds', ttlSeconds)
       const time = now()
       const row = { key: hashKey(key), expiresAt: time + ttlSeconds * 1000, now: time }
@@ -130,7 +137,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
     },
     async close() {
       clearInterval(timer)
-      if (db.isOpen) db.close()
+      file.close()
     },
   }
 }

@@ -126,6 +126,87 @@ const tokensSchema = z
   .prefault({})
   .describe('Token refresh.')
 
+/** `session.sqlite`: the embedded store's file. */
+const sqliteSchema = z
+  .strictObject({
+    path: z
+      .string()
+      .min(1)
+      .default('coatcheck-sessions.db')
+      .describe(
+        'Database file, created with its directory at start-up. `coatcheck start` resolves a ' +
+          "relative path against the config file's directory.",
+      ),
+  })
+  .prefault({})
+  .describe('The SQLite store (`session.store: sqlite`).')
+
+const hostPort = z
+  .string()
+  .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. redis-1.internal:26379')
+
+/** `session.redis`: where Redis is. Sentinel and Cluster take their nodes as `host:port`. */
+const redisSchema = z
+  .strictObject({
+    mode: z
+      .enum(['standalone', 'sentinel', 'cluster'])
+      .default('standalone')
+      .describe(
+        '`standalone` needs `url`; `sentinel` needs `nodes` (the sentinels) and `name`; `cluster` needs `nodes`.',
+      ),
+    url: z
+      .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+      .optional()
+      .describe('Standalone server, e.g. `rediss://:${REDIS_PASSWORD}@redis.internal:6379/0`.'),
+    nodes: z
+      .array(hostPort)
+      .min(1)
+      .optional()
+      .describe('Sentinel: the sentinels. Cluster: some start-up nodes.'),
+    name: z.string().min(1).optional().describe('Sentinel: the name of the monitored master.'),
+    username: z.string().min(1).optional().describe('Sentinel and Cluster: the ACL user.'),
+    password: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Sentinel and Cluster: the password of the data nodes (put it in `${ENV}`).'),
+    tls: z.boolean().default(false).describe('Sentinel and Cluster: connect with TLS.'),
+    keyPrefix: z
+      .string()
+      .min(1)
+      .default('coatcheck:')
+      .describe('Prefix of every key and channel; give each deployment sharing a Redis its own.'),
+    commandTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(1000)
+      .describe('A store call fails (503 `store_unavailable`) after this long without a reply.'),
+  })
+  .describe('The Redis store (`session.store: redis`).')
+
+type SessionInput = { store: string; redis?: z.output<typeof redisSchema> | undefined }
+
+/** The Redis options `session.store` needs: a mode without its address cannot connect. */
+function checkRedisOptions(session: SessionInput, context: z.RefinementCtx): void {
+  const { redis } = session
+  const fail = (path: string[], message: string) =>
+    context.addIssue({ code: 'custom', path, message })
+  if (session.store === 'redis' && redis === undefined) {
+    return fail(['redis'], 'is required when `session.store` is `redis`; set `session.redis.url`')
+  }
+  if (redis === undefined) return
+  if (redis.mode === 'standalone' && redis.url === undefined) {
+    fail(['redis', 'url'], 'is required in `standalone` mode, e.g. redis://127.0.0.1:6379')
+  }
+  if (redis.mode !== 'standalone' && redis.nodes === undefined) {
+    fail(['redis', 'nodes'], `is required in \`${redis.mode}\` mode: list them as host:port`)
+  }
+  if (redis.mode === 'sentinel' && redis.name === undefined) {
+    fail(['redis', 'name'], 'is required in `sentinel` mode: the name of the monitored master')
+  }
+}
+
 /** The whole configuration, as written in a config file (after `${ENV}` substitution). */
 export const configSchema = z.strictObject({
   environment: z
@@ -234,12 +315,16 @@ export const configSchema = z.strictObject({
   session: z
     .strictObject({
       store: z
-        .enum(['memory', 'cookie'])
+        .enum(['memory', 'cookie', 'sqlite', 'redis'])
         .default('memory')
         .describe(
           '`memory`: sessions in this process (lost on restart). `cookie`: the whole session ' +
-            'sealed (AES-GCM) in chunked cookies; nothing kept on the server.',
+            'sealed (AES-GCM) in chunked cookies; nothing kept on the server. `sqlite`: a file ' +
+            'on this host (survives restarts). `redis`: shared by many instances. `coatcheck ' +
+            'start` uses `sqlite` when unset; see docs/stores.md.',
         ),
+      sqlite: sqliteSchema,
+      redis: redisSchema.optional(),
       idleTimeoutSeconds: z
         .number()
         .int()
@@ -265,6 +350,7 @@ export const configSchema = z.strictObject({
         ])
         .describe('ID-token claims the SPA may read from `/session` (C-14). Tokens never.'),
     })
+    .superRefine(checkRedisOptions)
     .prefault({})
     .describe('Where sessions live and how long they last.'),
   csrf: z

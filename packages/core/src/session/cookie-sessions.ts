@@ -1,6 +1,7 @@
 import type { Sealer } from '../crypto/sealer.ts'
 import type { CookieJar } from '../http/cookies.ts'
 import { familyCookieNames, joinCookies, splitIntoCookies } from './internal/cookie-chunks.ts'
+import { createStoreCaller } from './internal/call-store.ts'
 import { isSession, isSessionId } from './internal/is-session.ts'
 import {
   cookieMaxAge,
@@ -13,6 +14,7 @@ import { createRecentSessions } from './internal/recent-sessions.ts'
 import type { Session } from './session.ts'
 import type { SessionCookieOptions, SessionPersistence } from './session-persistence.ts'
 import type { SessionStore } from './session-store.ts'
+import type { EventSink } from '../events/coatcheck-event.ts'
 
 /** Options of {@link createCookieSessions}. */
 export interface CookieSessionsOptions {
@@ -22,6 +24,8 @@ export interface CookieSessionsOptions {
   now?: () => number
   /** Backs `seenOnce`. Defaults to a store in this process's memory. */
   replayCache?: SessionStore
+  /** Receives a `store_error` event for every failed replay-cache call. */
+  onEvent?: EventSink
 }
 
 /**
@@ -40,6 +44,7 @@ export function createCookieSessions(options: CookieSessionsOptions): SessionPer
   const replayCache = options.replayCache ?? createMemoryStore({ now })
   const attributes = sessionCookieAttributes(cookie)
   const refreshed = createRecentSessions(now)
+  const callStore = createStoreCaller(options.onEvent)
 
   async function load(jar: CookieJar): Promise<{ session: Session; renew: boolean } | undefined> {
     const sealed = joinCookies(jar, cookie.name)
@@ -93,8 +98,8 @@ export function createCookieSessions(options: CookieSessionsOptions): SessionPer
       return refreshed.newerThan(session) ?? session
     },
     adopt: save,
-    lock: (key, leaseMs) => replayCache.lock(key, leaseMs),
-    seenOnce: (key, ttlSeconds) => replayCache.seenOnce(key, ttlSeconds),
+    lock: (key, leaseMs) => callStore(() => replayCache.lock(key, leaseMs)),
+    seenOnce: (key, ttlSeconds) => callStore(() => replayCache.seenOnce(key, ttlSeconds)),
     close: () => replayCache.close(),
   }
 }

@@ -1,5 +1,6 @@
-import { CoatcheckError, isCoatcheckError } from '../errors/coatcheck-error.ts'
+import type { EventSink } from '../events/coatcheck-event.ts'
 import type { CookieJar } from '../http/cookies.ts'
+import { createStoreCaller } from './internal/call-store.ts'
 import { isSession, isSessionId } from './internal/is-session.ts'
 import {
   cookieMaxAge,
@@ -17,12 +18,15 @@ export interface ServerSessionsOptions {
   cookie: SessionCookieOptions
   /** Epoch milliseconds; injected so tests control time. Defaults to `Date.now`. */
   now?: () => number
+  /** Receives a `store_error` event for every failed store call. */
+  onEvent?: EventSink
 }
 
 /**
  * Server-side sessions: the cookie carries only the session's random 128-bit id (C-08), the
  * tokens stay in `store`. Cookies stay tiny and a session can be revoked by deleting it.
- * Store failures surface as `store_unavailable`.
+ * Store failures surface as `store_unavailable` (503) and a `store_error` event, never as
+ * "no session": a store that is down must not log anyone out.
  *
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#session-id-properties
  */
@@ -30,6 +34,7 @@ export function createServerSessions(options: ServerSessionsOptions): SessionPer
   const { store, cookie } = options
   const now = options.now ?? Date.now
   const attributes = sessionCookieAttributes(cookie)
+  const callStore = createStoreCaller(options.onEvent)
 
   async function load(jar: CookieJar): Promise<{ session: Session; renew: boolean } | undefined> {
     const id = jar.get(cookie.name)
@@ -82,14 +87,5 @@ export function createServerSessions(options: ServerSessionsOptions): SessionPer
     lock: (key, leaseMs) => callStore(() => store.lock(key, leaseMs)),
     seenOnce: (key, ttlSeconds) => callStore(() => store.seenOnce(key, ttlSeconds)),
     close: () => store.close(),
-  }
-}
-
-async function callStore<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation()
-  } catch (error) {
-    if (isCoatcheckError(error)) throw error
-    throw new CoatcheckError('store_unavailable', { cause: error })
   }
 }

@@ -49,6 +49,11 @@ export async function openDatabase(path: string, busyTimeoutMs: number): Promise
       throw unusable(path, error, 'create that directory or make its parent writable')
     })
   }
+  return openExistingDirectory(path, busyTimeoutMs)
+}
+
+/** {@link openDatabase} when the directory is known to exist: synchronous. */
+export function openExistingDirectory(path: string, busyTimeoutMs: number): DatabaseSync {
   let db: DatabaseSync | undefined
   try {
     db = new DatabaseSync(path, { timeout: busyTimeoutMs })

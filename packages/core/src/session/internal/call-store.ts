@@ -1,0 +1,23 @@
+import { CoatcheckError, isCoatcheckError } from '../../errors/coatcheck-error.ts'
+import type { EventSink } from '../../events/coatcheck-event.ts'
+
+/** Runs one store operation; see {@link createStoreCaller}. */
+export type StoreCaller = <T>(operation: () => Promise<T>) => Promise<T>
+
+/**
+ * Wraps store calls so that any failure (Redis unreachable, SQLite file gone, a timeout)
+ * becomes `store_unavailable` (503) and a `store_error` event. The request fails closed:
+ * no session is assumed, none is destroyed, and the next request tries the store again.
+ */
+export function createStoreCaller(onEvent: EventSink = () => {}): StoreCaller {
+  return async (operation) => {
+    try {
+      return await operation()
+    } catch (error) {
+      if (isCoatcheckError(error)) throw error
+      onEvent({ type: 'store_error' })
+      // The driver's message may name an internal address: it stays in `cause`, for logs.
+      throw new CoatcheckError('store_unavailable', { cause: error })
+    }
+  }
+}
