@@ -6,6 +6,7 @@ import { hasRequestBody, toRequestHead } from './internal/node-request-head.ts'
 import { BAD_REQUEST, INTERNAL_ERROR, sendJson, sendResponse } from './internal/send-response.ts'
 import { createUpgradeProxy, type UpgradeListener } from './internal/upgrade-proxy.ts'
 import { createNodeListener } from './node-adapter.ts'
+import { createHealthEndpoints, type HealthOptions } from './health.ts'
 
 export type { UpgradeListener }
 
@@ -22,6 +23,11 @@ export interface GatewayListenerOptions {
    * token: the messages are Coatcheck's and undici's own. Default: `console.error`.
    */
   onError?: (error: unknown) => void
+  /**
+   * `/healthz` and `/readyz` outside `basePath` (see `HealthOptions`); `false` serves
+   * neither. Default: both, without a store to probe.
+   */
+  health?: HealthOptions | false
 }
 
 /**
@@ -58,6 +64,8 @@ export function createGatewayListener(
   const web = createNodeListener((request) => coatcheck.handle(request), { trustProxy, onError })
   const proxy = createHttpProxy({ coatcheck, dispatcher: agent, trustProxy, onError })
   const upgrades = createUpgradeProxy({ coatcheck, trustProxy, onError })
+  const health =
+    options.health === false ? () => false : createHealthEndpoints(coatcheck, options.health)
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Origin-form targets only: an absolute-form `GET http://evil.example/api/x` is refused
@@ -72,6 +80,7 @@ export function createGatewayListener(
   }
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    if (health(req, res)) return
     serve(req, res).catch((error: unknown) => {
       onError(error)
       // The exception's own message may quote an internal address: never send it.

@@ -18,3 +18,10 @@ export {
   type StartServerOptions,
   type StartServerResult,
 } from './start-server.ts'
+export { createStoreFromConfig } from './create-store.ts'
+export {
+  createHealthEndpoints,
+  type HealthEndpoints,
+  type HealthOptions,
+  type Readiness,
+} from './health.ts'

@@ -1,9 +1,17 @@
 import type { AddressInfo } from 'node:net'
-import { createCoatcheck, parseConfig, type Coatcheck, type CoatcheckConfig } from '@coatcheck/core'
+import {
+  createCoatcheck,
+  parseConfig,
+  type Coatcheck,
+  type CoatcheckConfig,
+  type SessionStore,
+} from '@coatcheck/core'
 import { createDeferred } from './internal/deferred.ts'
 import { createHttpServer, type HttpServer, type ServerTimeouts } from './internal/http-server.ts'
 import { INTERNAL_ERROR, sendJson } from './internal/send-response.ts'
 import { createGatewayListener, type GatewayListener } from './gateway-listener.ts'
+import { createStoreFromConfig } from './create-store.ts'
+import type { HealthOptions } from './health.ts'
 
 export type { ServerTimeouts }
 
@@ -35,6 +43,8 @@ export interface StartServerOptions {
   shutdownGraceMs?: number
   /** Receives every error that became a 5xx response. Default: `console.error`. */
   onError?: (error: unknown) => void
+  /** Paths and timeouts of `/healthz` and `/readyz`; `false` serves neither. */
+  health?: Omit<HealthOptions, 'store'> | false
 }
 
 /** A running gateway. */
@@ -90,22 +100,29 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
   const address = toListenAddress(await bind(http, port, host))
 
   let coatcheck: Coatcheck | undefined
+  let store: SessionStore | undefined
   try {
     const config =
       earlyConfig ??
       toParsedConfig(await (configSource as (address: ListenAddress) => unknown)(address))
-    coatcheck = createCoatcheck(config, options.onError ? { onError: options.onError } : {})
+    store = await createStoreFromConfig(config)
+    coatcheck = createCoatcheck(config, {
+      ...(store ? { store } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    })
     await coatcheck.ready()
   } catch (error) {
     started.reject(error)
     await http.close(0)
-    await coatcheck?.close()
+    // Closing Coatcheck closes the store it was given.
+    await (coatcheck ? coatcheck.close() : store?.close())
     throw error
   }
   const running = coatcheck
   const gateway = createGatewayListener(running, {
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     ...(options.onError ? { onError: options.onError } : {}),
+    health: options.health === false ? false : { ...options.health, store },
   })
   ready = gateway
   started.resolve(gateway)

@@ -1,11 +1,14 @@
-import { parseConfig } from '@coatcheck/core'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { parseConfig, type CoatcheckConfig } from '@coatcheck/core'
 import { loadConfigFile } from '../config-file.ts'
 import { startServer } from '../start-server.ts'
 import { EXIT, UsageError, parseCommandArgs, parsePort, untilStopSignal } from './command-line.ts'
 
 const HELP = `Usage: coatcheck start --config <file> [--port <n>] [--host <address>] [--trust-proxy]
 
-Runs the Coatcheck gateway from a configuration file.
+Runs the Coatcheck gateway from a configuration file. Without \`session.store\` in it,
+sessions are kept in an SQLite file (\`session.sqlite.path\`, default coatcheck-sessions.db
+next to the configuration file) so they survive restarts. Health: GET /healthz, /readyz.
 
 Options:
   -c, --config <file>   YAML (.yaml, .yml) or JSON (.json) configuration. \${NAME} and
@@ -34,7 +37,7 @@ export async function runStart(args: string[]): Promise<number> {
     throw new UsageError('`coatcheck start` needs --config <file>. Run `coatcheck start --help`.')
   }
   const port = parsePort('--port', values.port, 8080)
-  const config = parseConfig(await loadConfigFile(values.config))
+  const config = parseConfig(withStartDefaults(await loadConfigFile(values.config), values.config))
   const server = await startServer({
     config,
     port,
@@ -42,8 +45,53 @@ export async function runStart(args: string[]): Promise<number> {
     trustProxy: values['trust-proxy'] ?? false,
   })
   console.log(`Coatcheck listening on ${server.url} (public URL ${config.publicUrl})`)
+  console.log(describeStore(config))
   await untilStopSignal()
   console.log('Stopping: finishing in-flight requests…')
   await server.close()
   return EXIT.ok
+}
+
+/**
+ * `coatcheck start` keeps sessions across restarts unless told otherwise: without
+ * `session.store` it uses SQLite. A relative `session.sqlite.path` is resolved against the
+ * config file's directory, so the database does not move with the working directory.
+ */
+export function withStartDefaults(raw: unknown, configFile: string): unknown {
+  if (!isRecord(raw)) return raw
+  const session = isRecord(raw['session']) ? raw['session'] : {}
+  const sqlite = isRecord(session['sqlite']) ? session['sqlite'] : {}
+  const path = sqlite['path'] ?? 'coatcheck-sessions.db'
+  return {
+    ...raw,
+    session: {
+      ...session,
+      store: session['store'] ?? 'sqlite',
+      sqlite: {
+        ...sqlite,
+        path:
+          typeof path === 'string' && path !== '' && !isAbsolute(path)
+            ? resolve(dirname(resolve(configFile)), path)
+            : path,
+      },
+    },
+  }
+}
+
+function describeStore(config: CoatcheckConfig): string {
+  const { session } = config
+  switch (session.store) {
+    case 'sqlite':
+      return `Sessions: SQLite file ${session.sqlite.path}`
+    case 'redis':
+      return `Sessions: Redis (${session.redis?.mode ?? 'standalone'}), key prefix ${session.redis?.keyPrefix ?? ''}`
+    case 'memory':
+      return 'Sessions: in memory (lost on restart)'
+    case 'cookie':
+      return 'Sessions: sealed in cookies'
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
