@@ -7,6 +7,7 @@ import { createMemoryStore } from './memory-store.ts'
 import { createServerSessions } from './server-sessions.ts'
 import type { Session } from './session.ts'
 import type { SessionStore } from './session-store.ts'
+import type { CoatcheckEvent } from '../events/coatcheck-event.ts'
 
 const NAME = '__Host-Http-coatcheck'
 const START = 1_700_000_000_000
@@ -216,21 +217,46 @@ describe('createServerSessions', () => {
     assert.equal(jar.setCookieHeaders().length, 1)
   })
 
-  it('reports a failing store as store_unavailable, never as a missing session', async () => {
+  it('reports every failing store call as store_unavailable and a store_error event, never as a missing session', async () => {
+    const fail = async () => {
+      throw new Error('ECONNREFUSED')
+    }
     const broken: SessionStore = {
       ...createMemoryStore(),
-      get: async () => {
-        throw new Error('ECONNREFUSED')
-      },
+      get: fail,
+      set: fail,
+      update: fail,
+      delete: fail,
+      lock: fail,
+      seenOnce: fail,
     }
+    const events: CoatcheckEvent[] = []
     const sessions = createServerSessions({
       store: broken,
       cookie: { name: NAME, sameSite: 'Strict' },
+      now: () => START,
+      onEvent: (event) => events.push(event),
     })
-    await assert.rejects(
-      sessions.load(new CookieJar(`${NAME}=${randomId()}`)),
-      (error: unknown) =>
-        isCoatcheckError(error) && error.code === 'store_unavailable' && error.status === 503,
+    const session = makeSession()
+    const calls = [
+      () => sessions.load(new CookieJar(`${NAME}=${randomId()}`)),
+      () => sessions.save(session, new CookieJar(null)),
+      () => sessions.replace({ ...session, version: 2 }, 1),
+      () => sessions.reload(session),
+      () => sessions.destroy(session, new CookieJar(null)),
+      () => sessions.lock('refresh:x', 1000),
+      () => sessions.seenOnce('login:x', 60),
+    ]
+    for (const call of calls) {
+      await assert.rejects(
+        call(),
+        (error: unknown) =>
+          isCoatcheckError(error) && error.code === 'store_unavailable' && error.status === 503,
+      )
+    }
+    assert.deepEqual(
+      events,
+      calls.map(() => ({ type: 'store_error' })),
     )
   })
 
