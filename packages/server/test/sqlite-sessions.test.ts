@@ -1,9 +1,11 @@
 // The gateway on the SQLite store, for real: a temporary database file, the dev IdP over
 // HTTP, an upstream API. Restarts, an unreachable file, and the health endpoints.
 import assert from 'node:assert/strict'
+import type { EventEmitter } from 'node:events'
 import { mkdtemp, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, it, type TestContext } from 'node:test'
 import type { DevIdp } from '@coatcheck/dev-idp'
 import { startServer, type ListenAddress, type StartServerResult } from '../src/index.ts'
@@ -22,6 +24,7 @@ async function startOnSqlite(
   idp: DevIdp,
   upstream: Upstream,
   path: string,
+  extra: Record<string, unknown> = {},
 ): Promise<StartServerResult> {
   return startServer({
     port: 0,
@@ -29,6 +32,7 @@ async function startOnSqlite(
       configFor(idp, address, {
         session: { store: 'sqlite', sqlite: { path } },
         routes: [{ path: '/api', upstream: upstream.url }],
+        ...extra,
       }),
     onError: () => {},
     health: { jwksCacheMs: 1 },
@@ -95,6 +99,31 @@ describe('the gateway on SQLite sessions', () => {
     assert.equal((await send(`${server.url}/readyz`)).status, 200)
     assert.equal((await sessionInfo(server.url, cookie)).status, 200, 'the same session')
     assert.equal((await apiCall(server.url, cookie)).status, 200)
+  })
+
+  it('keeps the session when the store is down just as its access token needs a refresh (R-02, R-04)', async (t) => {
+    const idp = await startIdp(t, { accessToken: 2 })
+    let revocations = 0
+    ;(idp.provider as EventEmitter).on('grant.revoked', () => revocations++)
+    const upstream = await startUpstream(t)
+    const dir = join(await tempDir(t), 'data')
+    const server = await startOnSqlite(idp, upstream, join(dir, 'sessions.db'), {
+      tokens: { refreshSkewSeconds: 0 },
+    })
+    t.after(() => server.close())
+    const cookie = await login(server.url)
+    const refreshGrants = () => idp.grants.filter((g) => g.grantType === 'refresh_token').length
+
+    await rename(dir, `${dir}-away`)
+    await sleep(2500)
+    assertStoreUnavailable(await apiCall(server.url, cookie))
+    assert.equal(refreshGrants(), 0, 'no refresh token redeemed while it could not be saved')
+
+    await rename(`${dir}-away`, dir)
+    assert.equal((await apiCall(server.url, cookie)).status, 200)
+    assert.equal(refreshGrants(), 1)
+    assert.equal((await sessionInfo(server.url, cookie)).status, 200)
+    assert.equal(revocations, 0)
   })
 
   it('serves /healthz and /readyz outside basePath as JSON that is never cached; not ready without the IdP JWKS', async (t) => {
