@@ -260,6 +260,62 @@ describe('createServerSessions', () => {
     )
   })
 
+  it('writes back a refreshed session whose write failed on the next read, so the rotated refresh token survives the outage (R-04)', async () => {
+    const memory = createMemoryStore({ now: () => START })
+    let down = false
+    const flaky: SessionStore = {
+      ...memory,
+      update: (...args) => (down ? Promise.reject(new Error('ETIMEDOUT')) : memory.update(...args)),
+    }
+    const sessions = createServerSessions({
+      store: flaky,
+      cookie: { name: NAME, sameSite: 'Strict' },
+      now: () => START,
+    })
+    const jar = new CookieJar(null)
+    const original = makeSession()
+    await sessions.save(original, jar)
+    const refreshed = {
+      ...original,
+      tokens: { ...original.tokens, refreshToken: 'rotated' },
+      version: 2,
+    }
+    down = true
+    await assert.rejects(sessions.replace(refreshed, 1), { code: 'store_unavailable' })
+    // A touch (same version) is not a refresh: nothing to keep.
+    await assert.rejects(sessions.replace({ ...original, lastSeenAt: START + 1 }, 1))
+    down = false
+
+    const cookieJar = new CookieJar(`${NAME}=${original.id}`)
+    assert.deepEqual((await sessions.load(cookieJar))?.session, refreshed)
+    assert.deepEqual(await memory.get(original.id), refreshed, 'written to the store')
+    assert.deepEqual(await sessions.reload(original), refreshed)
+  })
+
+  it('drops a failed refresh write when the stored session moved on or ended', async () => {
+    const memory = createMemoryStore({ now: () => START })
+    let down = false
+    const flaky: SessionStore = {
+      ...memory,
+      update: (...args) => (down ? Promise.reject(new Error('ETIMEDOUT')) : memory.update(...args)),
+    }
+    const sessions = createServerSessions({
+      store: flaky,
+      cookie: { name: NAME, sameSite: 'Strict' },
+      now: () => START,
+    })
+    const original = makeSession()
+    await sessions.save(original, new CookieJar(null))
+    down = true
+    await assert.rejects(sessions.replace({ ...original, version: 2 }, 1))
+    down = false
+    // Another instance refreshed first: its tokens are the valid ones.
+    const elsewhere = { ...original, tokens: { ...original.tokens, refreshToken: 'b' }, version: 2 }
+    await memory.set(elsewhere, 60)
+    assert.deepEqual(await sessions.reload(original), elsewhere)
+    assert.deepEqual(await memory.get(original.id), elsewhere)
+  })
+
   it('passes seenOnce to the store and closes it', async () => {
     const { sessions, calls } = setup()
     assert.equal(await sessions.seenOnce('state-1', 60), true)

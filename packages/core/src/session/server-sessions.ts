@@ -12,6 +12,9 @@ import type { Session } from './session.ts'
 import type { SessionCookieOptions, SessionPersistence } from './session-persistence.ts'
 import type { SessionStore } from './session-store.ts'
 
+/** Refreshed sessions kept in memory while the store cannot take them. */
+const MAX_UNSAVED = 10_000
+
 /** Options of {@link createServerSessions}. */
 export interface ServerSessionsOptions {
   store: SessionStore
@@ -35,16 +38,35 @@ export function createServerSessions(options: ServerSessionsOptions): SessionPer
   const now = options.now ?? Date.now
   const attributes = sessionCookieAttributes(cookie)
   const callStore = createStoreCaller(options.onEvent)
+  // Refreshed sessions whose write failed. The identity provider has already rotated the
+  // refresh token, so this is the only copy of the new one: written back on the next read,
+  // the session survives the outage instead of ending in a refresh-token reuse.
+  const unsaved = new Map<string, { session: Session; expectedVersion: number }>()
+
+  async function read(id: string): Promise<Session | undefined> {
+    const stored = await callStore(() => store.get(id))
+    // A store answering with another id than asked would hand one user's session to another.
+    const current =
+      isSession(stored) && stored.id === id && isLive(stored, now()) ? stored : undefined
+    const pending = unsaved.get(id)
+    if (!pending) return current
+    // Only on top of the state it was refreshed from: a newer refresh or an ended session wins.
+    const seconds = remainingSeconds(pending.session, now())
+    const written =
+      current?.version === pending.expectedVersion &&
+      seconds > 0 &&
+      (await callStore(() => store.update(pending.session, pending.expectedVersion, seconds)))
+    unsaved.delete(id)
+    return written ? pending.session : current
+  }
 
   async function load(jar: CookieJar): Promise<{ session: Session; renew: boolean } | undefined> {
     const id = jar.get(cookie.name)
     // Anything that is not a well-formed id is junk or a probe: never let it reach the
     // store, where it could cost a round trip or meet a store-specific parsing bug.
     if (!isSessionId(id)) return undefined
-    const session = await callStore(() => store.get(id))
-    // A store answering with another id than asked would hand one user's session to another.
-    if (!isSession(session) || session.id !== id || !isLive(session, now())) return undefined
-    return { session, renew: false }
+    const session = await read(id)
+    return session && { session, renew: false }
   }
 
   async function save(session: Session, jar: CookieJar): Promise<void> {
@@ -63,8 +85,18 @@ export function createServerSessions(options: ServerSessionsOptions): SessionPer
     // Also the id the browser holds when the caller could not load it (e.g. expired).
     const presented = jar.get(cookie.name)
     if (isSessionId(presented)) ids.add(presented)
-    for (const id of ids) await callStore(() => store.delete(id))
+    for (const id of ids) {
+      unsaved.delete(id)
+      await callStore(() => store.delete(id))
+    }
     jar.expire(cookie.name, attributes)
+  }
+
+  function rememberUnsaved(session: Session, expectedVersion: number): void {
+    unsaved.delete(session.id)
+    unsaved.set(session.id, { session, expectedVersion })
+    // Bounded: a long outage must not grow the heap without limit; the oldest go first.
+    if (unsaved.size > MAX_UNSAVED) unsaved.delete(unsaved.keys().next().value as string)
   }
 
   return {
@@ -74,14 +106,14 @@ export function createServerSessions(options: ServerSessionsOptions): SessionPer
     async replace(next, expectedVersion) {
       const seconds = remainingSeconds(next, now())
       if (seconds <= 0) return false
-      return callStore(() => store.update(next, expectedVersion, seconds))
+      try {
+        return await callStore(() => store.update(next, expectedVersion, seconds))
+      } catch (error) {
+        if (next.version > expectedVersion) rememberUnsaved(next, expectedVersion)
+        throw error
+      }
     },
-    async reload(session) {
-      const current = await callStore(() => store.get(session.id))
-      return isSession(current) && current.id === session.id && isLive(current, now())
-        ? current
-        : undefined
-    },
+    reload: (session) => read(session.id),
     // The cookie holds only the id, which never changes during a session.
     adopt: async () => {},
     lock: (key, leaseMs) => callStore(() => store.lock(key, leaseMs)),
