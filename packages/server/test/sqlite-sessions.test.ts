@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, it, type TestContext } from 'node:test'
-import type { DevIdp } from '@coatcheck/dev-idp'
+import { signIn, type DevIdp } from '@coatcheck/dev-idp'
 import { startServer, type ListenAddress, type StartServerResult } from '../src/index.ts'
 import { SPA_ORIGIN, configFor, login, startIdp } from './support/gateway.ts'
-import { send, type Answer } from './support/http-client.ts'
+import { cookiesFrom, get, send, type Answer } from './support/http-client.ts'
 import { startUpstream, type Upstream } from './support/upstream.ts'
 
 async function tempDir(t: TestContext): Promise<string> {
@@ -39,6 +39,7 @@ async function startOnSqlite(
   })
 }
 
+const ALICE = { username: 'alice', password: 'wonderland' }
 const xhr = (cookie: string) => ({ origin: SPA_ORIGIN, 'x-csrf': '1', cookie })
 const sessionInfo = (base: string, cookie: string) =>
   send(`${base}/auth/session`, { headers: xhr(cookie) })
@@ -73,7 +74,7 @@ describe('the gateway on SQLite sessions', () => {
     assert.match(String(upstream.requests.at(-1)?.headers.authorization), /^Bearer /)
   })
 
-  it('answers 503 store_unavailable while the database directory is gone, /readyz says so, and recovers when it is back', async (t) => {
+  it('answers 503 store_unavailable to session info, API calls, login callback and logout while the database directory is gone, /readyz says so, and recovers when it is back', async (t) => {
     const idp = await startIdp(t)
     const upstream = await startUpstream(t)
     const dir = join(await tempDir(t), 'data')
@@ -81,11 +82,20 @@ describe('the gateway on SQLite sessions', () => {
     t.after(() => server.close())
     const cookie = await login(server.url)
     assert.equal((await send(`${server.url}/readyz`)).status, 200)
+    // A second login, left at the identity provider's redirect back.
+    const start = await get(`${server.url}/auth/login?returnTo=%2F`)
+    const callback = new URL(await signIn(String(start.headers.location), ALICE))
 
     // The volume goes away (unmounted, moved): the open handle must not be written on.
     await rename(dir, `${dir}-away`)
     assertStoreUnavailable(await sessionInfo(server.url, cookie))
     assertStoreUnavailable(await apiCall(server.url, cookie))
+    const completed = await send(`${server.url}${callback.pathname}${callback.search}`, {
+      headers: { cookie: cookiesFrom(start), origin: SPA_ORIGIN },
+    })
+    assertStoreUnavailable(completed)
+    const logout = await send(`${server.url}/auth/logout`, { method: 'POST', headers: xhr(cookie) })
+    assertStoreUnavailable(logout)
     const notReady = await send(`${server.url}/readyz`)
     assert.equal(notReady.status, 503)
     assert.deepEqual(JSON.parse(notReady.body).checks, {
