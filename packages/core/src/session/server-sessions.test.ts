@@ -27,6 +27,22 @@ function makeSession(overrides: Partial<Session> = {}): Session {
   }
 }
 
+/** Sessions over a memory store whose `update` fails while `setDown(true)`. */
+function withFlakyUpdates() {
+  const memory = createMemoryStore({ now: () => START })
+  let down = false
+  const flaky: SessionStore = {
+    ...memory,
+    update: (...args) => (down ? Promise.reject(new Error('ETIMEDOUT')) : memory.update(...args)),
+  }
+  const sessions = createServerSessions({
+    store: flaky,
+    cookie: { name: NAME, sameSite: 'Strict' },
+    now: () => START,
+  })
+  return { memory, sessions, setDown: (value: boolean) => (down = value) }
+}
+
 /** A store that records the calls made to it, to show which ones never happen. */
 function spyStore(inner: SessionStore = createMemoryStore()) {
   const calls: string[] = []
@@ -261,17 +277,7 @@ describe('createServerSessions', () => {
   })
 
   it('writes back a refreshed session whose write failed on the next read, so the rotated refresh token survives the outage (R-04)', async () => {
-    const memory = createMemoryStore({ now: () => START })
-    let down = false
-    const flaky: SessionStore = {
-      ...memory,
-      update: (...args) => (down ? Promise.reject(new Error('ETIMEDOUT')) : memory.update(...args)),
-    }
-    const sessions = createServerSessions({
-      store: flaky,
-      cookie: { name: NAME, sameSite: 'Strict' },
-      now: () => START,
-    })
+    const { memory, sessions, setDown } = withFlakyUpdates()
     const jar = new CookieJar(null)
     const original = makeSession()
     await sessions.save(original, jar)
@@ -280,11 +286,11 @@ describe('createServerSessions', () => {
       tokens: { ...original.tokens, refreshToken: 'rotated' },
       version: 2,
     }
-    down = true
+    setDown(true)
     await assert.rejects(sessions.replace(refreshed, 1), { code: 'store_unavailable' })
     // A touch (same version) is not a refresh: nothing to keep.
     await assert.rejects(sessions.replace({ ...original, lastSeenAt: START + 1 }, 1))
-    down = false
+    setDown(false)
 
     const cookieJar = new CookieJar(`${NAME}=${original.id}`)
     assert.deepEqual((await sessions.load(cookieJar))?.session, refreshed)
@@ -293,22 +299,12 @@ describe('createServerSessions', () => {
   })
 
   it('drops a failed refresh write when the stored session moved on or ended', async () => {
-    const memory = createMemoryStore({ now: () => START })
-    let down = false
-    const flaky: SessionStore = {
-      ...memory,
-      update: (...args) => (down ? Promise.reject(new Error('ETIMEDOUT')) : memory.update(...args)),
-    }
-    const sessions = createServerSessions({
-      store: flaky,
-      cookie: { name: NAME, sameSite: 'Strict' },
-      now: () => START,
-    })
+    const { memory, sessions, setDown } = withFlakyUpdates()
     const original = makeSession()
     await sessions.save(original, new CookieJar(null))
-    down = true
+    setDown(true)
     await assert.rejects(sessions.replace({ ...original, version: 2 }, 1))
-    down = false
+    setDown(false)
     // Another instance refreshed first: its tokens are the valid ones.
     const elsewhere = { ...original, tokens: { ...original.tokens, refreshToken: 'b' }, version: 2 }
     await memory.set(elsewhere, 60)

@@ -2,9 +2,9 @@
 // directory. Never the shared Redis at 6379: other test runs use it at the same time.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer, connect } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import type { Cleanup } from './cleanup.ts'
+import { freePort } from './free-port.ts'
 
 /** A redis-server this test owns. */
 export interface PrivateRedis {
@@ -43,14 +43,6 @@ export async function startPrivateRedis(t: Cleanup, dir: string): Promise<Privat
   t.after(() => redis.kill())
   await redis.start()
   return redis
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 async function untilListening(port: number, timeoutMs: number): Promise<void> {
