@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { CoatcheckConfigInput } from '@coatcheck/core'
+import { DPOP_MOUNT } from './demo-api.ts'
 
 /** Where each part of the demo is reached, e.g. `http://localhost:8080` (no trailing slash). */
 export interface DemoUrls {
@@ -27,7 +28,8 @@ export const DEMO_API_SCOPE = 'demo:read'
 
 /**
  * Coatcheck's configuration for the demo: the SPA on its own origin (the "CDN" topology), the
- * demo API behind `/api/demo` with the user's token, and a fresh sealing key per run (so
+ * demo API behind `/api/demo` with the user's token (and behind `/api/dpop` with a
+ * DPoP-bound one), and a fresh sealing key per run (so
  * sessions end when the demo restarts).
  */
 export function buildDemoConfig(options: DemoConfigOptions): CoatcheckConfigInput {
@@ -46,6 +48,11 @@ export function buildDemoConfig(options: DemoConfigOptions): CoatcheckConfigInpu
     },
     spa: { url: `${urls.spa}/` },
     session: { store: options.sessionStore ?? 'memory' },
-    routes: [{ path: '/api/demo', upstream: urls.api, token: 'user' }],
+    routes: [
+      // The API's rules reach the SPA in `/auth/session`: one policy, buttons and checks agree.
+      { path: '/api/demo', upstream: urls.api, token: 'user', permissions: '/my-permissions' },
+      // The same API, where it takes only DPoP-bound tokens: a stolen token alone is useless.
+      { path: '/api/dpop', upstream: `${urls.api}${DPOP_MOUNT}`, token: 'user', dpop: true },
+    ],
   }
 }

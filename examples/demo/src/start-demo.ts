@@ -115,7 +115,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Demo> {
     await coatcheck.ready()
     gateway.serve(createGatewayListener(coatcheck, { onError }))
 
-    api.serve(await createDemoApiListener({ issuer: idp.issuer, audience: urls.api, log }))
+    api.serve(createDemoApiListener({ issuer: idp.issuer, audience: urls.api, log }))
     spa.serve(await createSpaListener({ root: PUBLIC_DIR, coatcheckUrl: urls.coatcheck }))
 
     return { urls: { ...urls, idp: idp.issuer }, idp, coatcheck, close }

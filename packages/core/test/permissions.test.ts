@@ -82,7 +82,7 @@ for (const store of ['memory', 'cookie'] as const) {
       await api.close()
     })
 
-    it('carries the rules of the API, fetched once per token version (S-30)', async () => {
+    it('carries the rules of the API, fetched once per token version (S-30, C-14)', async () => {
       const browser = harness.browser()
       await browser.login({ username: 'bob', password: 'builder' })
       const first = (await (await browser.fetch('/auth/session')).json()) as SessionBody
