@@ -5,6 +5,8 @@ import { DPOP_MOUNT } from './demo-api.ts'
 /** Where each part of the demo is reached, e.g. `http://localhost:8080` (no trailing slash). */
 export interface DemoUrls {
   spa: string
+  /** The Vue example, a second SPA origin. */
+  vue: string
   coatcheck: string
   idp: string
   api: string
@@ -46,7 +48,7 @@ export function buildDemoConfig(options: DemoConfigOptions): CoatcheckConfigInpu
       resource: urls.api,
       scopes: ['openid', 'profile', 'email', DEMO_API_SCOPE],
     },
-    spa: { url: `${urls.spa}/` },
+    spa: { url: `${urls.spa}/`, origins: [urls.vue] },
     session: { store: options.sessionStore ?? 'memory' },
     routes: [
       // The API's rules reach the SPA in `/auth/session`: one policy, buttons and checks agree.
