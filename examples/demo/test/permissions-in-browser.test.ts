@@ -75,7 +75,10 @@ describe('permissions in the demo SPA, in Chromium', () => {
         headers: { 'x-csrf': '1', 'content-type': 'application/json' },
         body: JSON.stringify({ title: 'Defaced', body: 'by bob' }),
       })
-      return { status: response.status, body: (await response.json()) as { error: string } }
+      return {
+        status: response.status,
+        body: (await response.json()) as { error: string; message: string },
+      }
     }, demo.urls.coatcheck)
     assert.deepEqual(forced, {
       status: 403,
