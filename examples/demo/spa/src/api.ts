@@ -1,22 +1,7 @@
 import type { Coatcheck } from '@coatcheck/client'
 
-/** An article as the demo API sends it. */
-export interface Article {
-  id: string
-  title: string
-  body: string
-  status: 'draft' | 'published'
-  authorId: string
-  authorName: string
-}
-
-/** A comment as the demo API sends it. */
-export interface Comment {
-  id: string
-  articleId: string
-  body: string
-  authorName: string
-}
+// The shapes the demo API answers with, from its own source: type-only, nothing bundled.
+export type { Article, Comment } from '../../src/api/article-store.ts'
 
 /** The outcome of one API call: the JSON answer, or what went wrong, for the page to show. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; status: number; message: string }

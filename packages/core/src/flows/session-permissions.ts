@@ -2,7 +2,8 @@ import type { RouteConfig } from '../config/schema.ts'
 import { CoatcheckError } from '../errors/coatcheck-error.ts'
 import type { CookieJar } from '../http/cookies.ts'
 import type { RequestHead } from '../http/request-head.ts'
-import { isInvalidTokenAnswer, planProxy, type UpstreamCall } from '../proxy/proxy-plan.ts'
+import { planProxy, type UpstreamCall } from '../proxy/proxy-plan.ts'
+import { sendPlanned } from '../proxy/send-planned.ts'
 import type { Session } from '../session/session.ts'
 import type { FlowContext } from './flow-context.ts'
 
@@ -53,17 +54,7 @@ async function fetchRules(
   const head = { method: 'GET', url: request.url, headers: request.headers }
   const match = { route, rest: route.permissions, search: '' }
   const plan = await planProxy(head, match, context, jar, { replayable: true })
-  let response = await getJson(plan)
-  if (isInvalidTokenAnswer(response.status, response.headers.get('www-authenticate'))) {
-    const retry = await plan.retry({
-      wwwAuthenticate: response.headers.get('www-authenticate'),
-      dpopNonce: response.headers.get('dpop-nonce'),
-    })
-    if (retry) {
-      await response.body?.cancel()
-      response = await getJson(retry)
-    }
-  }
+  const response = await sendPlanned(plan, getJson)
   if (!response.ok) {
     await response.body?.cancel()
     throw new Error(`the permissions endpoint answered ${response.status}`)
