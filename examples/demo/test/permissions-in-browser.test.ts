@@ -87,7 +87,7 @@ describe('permissions in the demo SPA, in Chromium', () => {
     storage.push(...(await browserStorage(page)))
   })
 
-  it('shows carol no Edit button at all', async () => {
+  it('shows carol no Edit button at all (S-30)', async () => {
     const page = await newPage()
     await logInThroughUi(page, demo.urls.spa, CAROL)
     await article(page, 'welcome').getByText('So the XSS lab').waitFor()
@@ -96,7 +96,7 @@ describe('permissions in the demo SPA, in Chromium', () => {
     storage.push(...(await browserStorage(page)))
   })
 
-  it('hides Edit for carol with v-can in the Vue example, on its own origin', async () => {
+  it('hides Edit for carol with v-can in the Vue example, on its own origin (S-30)', async () => {
     const page = await newPage()
     await page.goto(demo.urls.vue)
     await page.getByRole('button', { name: 'Log in' }).click()

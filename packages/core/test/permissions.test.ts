@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createTokenVerifier, definePermissions } from '@coatcheck/api'
 import { createNodeGuard } from '@coatcheck/api/node'
-import { parseConfig, type CoatcheckEvent } from '../src/index.ts'
+import { ConfigError, parseConfig, type CoatcheckEvent } from '../src/index.ts'
 import { API_AUDIENCE, startHarness, type Harness } from './support/harness.ts'
 
 const permissions = definePermissions((caller, can) => {
@@ -109,7 +109,7 @@ for (const store of ['memory', 'cookie'] as const) {
       offset = 0
     })
 
-    it('answers without rules, and says so, when the API fails; no token in the answer', async () => {
+    it('answers without rules, and says so, when the API fails; no token in the answer (C-14)', async () => {
       const browser = harness.browser()
       await browser.login({ username: 'carol', password: 'marvel' })
       api.state.down = true
@@ -144,25 +144,48 @@ describe('routes[].permissions configuration', () => {
     idp: { issuer: 'http://localhost:9000', clientId: 'c', clientSecret: 's' },
     spa: { url: 'http://localhost:5173/' },
   }
+  const refusedAt = (path: string) => (error: unknown) =>
+    error instanceof ConfigError && error.issues.some((issue) => issue.path === path)
   it('refuses a permissions endpoint on a route without the user token', () => {
-    assert.throws(() =>
-      parseConfig({
-        ...base,
-        routes: [
-          { path: '/api', upstream: 'http://localhost:9100', token: 'client', permissions: '/p' },
-        ],
-      }),
+    assert.throws(
+      () =>
+        parseConfig({
+          ...base,
+          routes: [
+            { path: '/api', upstream: 'http://localhost:9100', token: 'client', permissions: '/p' },
+          ],
+        }),
+      refusedAt('routes.0.permissions'),
+    )
+  })
+  it('refuses a permissions endpoint on a route that does not allow GET', () => {
+    assert.throws(
+      () =>
+        parseConfig({
+          ...base,
+          routes: [
+            {
+              path: '/api',
+              upstream: 'http://localhost:9100',
+              methods: ['POST'],
+              permissions: '/p',
+            },
+          ],
+        }),
+      refusedAt('routes.0.methods'),
     )
   })
   it('refuses two routes naming a permissions endpoint', () => {
-    assert.throws(() =>
-      parseConfig({
-        ...base,
-        routes: [
-          { path: '/a', upstream: 'http://localhost:9100', permissions: '/p' },
-          { path: '/b', upstream: 'http://localhost:9101', permissions: '/p' },
-        ],
-      }),
+    assert.throws(
+      () =>
+        parseConfig({
+          ...base,
+          routes: [
+            { path: '/a', upstream: 'http://localhost:9100', permissions: '/p' },
+            { path: '/b', upstream: 'http://localhost:9101', permissions: '/p' },
+          ],
+        }),
+      refusedAt('routes'),
     )
   })
 })

@@ -320,6 +320,13 @@ export const configSchema = z.strictObject({
             message: "needs `token: user` or `user-or-anonymous`: the rules are the user's",
           })
         }
+        if (route.permissions !== undefined && !route.methods.includes('GET')) {
+          check.addIssue({
+            code: 'custom',
+            path: [index, 'methods'],
+            message: 'must include GET: the permissions endpoint is read with GET',
+          })
+        }
       })
       if (routes.filter((route) => route.permissions !== undefined).length > 1) {
         check.addIssue({
