@@ -144,48 +144,18 @@ describe('routes[].permissions configuration', () => {
     idp: { issuer: 'http://localhost:9000', clientId: 'c', clientSecret: 's' },
     spa: { url: 'http://localhost:5173/' },
   }
-  const refusedAt = (path: string) => (error: unknown) =>
-    error instanceof ConfigError && error.issues.some((issue) => issue.path === path)
-  it('refuses a permissions endpoint on a route without the user token', () => {
-    assert.throws(
-      () =>
-        parseConfig({
-          ...base,
-          routes: [
-            { path: '/api', upstream: 'http://localhost:9100', token: 'client', permissions: '/p' },
-          ],
-        }),
-      refusedAt('routes.0.permissions'),
-    )
-  })
-  it('refuses a permissions endpoint on a route that does not allow GET', () => {
-    assert.throws(
-      () =>
-        parseConfig({
-          ...base,
-          routes: [
-            {
-              path: '/api',
-              upstream: 'http://localhost:9100',
-              methods: ['POST'],
-              permissions: '/p',
-            },
-          ],
-        }),
-      refusedAt('routes.0.methods'),
-    )
-  })
-  it('refuses two routes naming a permissions endpoint', () => {
-    assert.throws(
-      () =>
-        parseConfig({
-          ...base,
-          routes: [
-            { path: '/a', upstream: 'http://localhost:9100', permissions: '/p' },
-            { path: '/b', upstream: 'http://localhost:9101', permissions: '/p' },
-          ],
-        }),
-      refusedAt('routes'),
-    )
-  })
+  const api = { path: '/api', upstream: 'http://localhost:9100', permissions: '/p' }
+  const refusals = [
+    ['on a route without the user token', [{ ...api, token: 'client' }], 'routes.0.permissions'],
+    ['on a route that does not allow GET', [{ ...api, methods: ['POST'] }], 'routes.0.methods'],
+    ['on two routes', [api, { ...api, path: '/b' }], 'routes'],
+  ] as const
+  for (const [where, routes, path] of refusals) {
+    it(`refuses a permissions endpoint ${where}, naming \`${path}\``, () => {
+      assert.throws(
+        () => parseConfig({ ...base, routes }),
+        (error) => error instanceof ConfigError && error.issues.some((i) => i.path === path),
+      )
+    })
+  }
 })
