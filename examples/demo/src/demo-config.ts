@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import type { CoatcheckConfigInput } from '@coatcheck/core'
+import { DPOP_MOUNT } from './demo-api.ts'
 
 /** Where each part of the demo is reached, e.g. `http://localhost:8080` (no trailing slash). */
 export interface DemoUrls {
   spa: string
+  /** The Vue example, a second SPA origin. */
+  vue: string
   coatcheck: string
   idp: string
   api: string
@@ -27,7 +30,8 @@ export const DEMO_API_SCOPE = 'demo:read'
 
 /**
  * Coatcheck's configuration for the demo: the SPA on its own origin (the "CDN" topology), the
- * demo API behind `/api/demo` with the user's token, and a fresh sealing key per run (so
+ * demo API behind `/api/demo` with the user's token (and behind `/api/dpop` with a
+ * DPoP-bound one), and a fresh sealing key per run (so
  * sessions end when the demo restarts).
  */
 export function buildDemoConfig(options: DemoConfigOptions): CoatcheckConfigInput {
@@ -44,8 +48,13 @@ export function buildDemoConfig(options: DemoConfigOptions): CoatcheckConfigInpu
       resource: urls.api,
       scopes: ['openid', 'profile', 'email', DEMO_API_SCOPE],
     },
-    spa: { url: `${urls.spa}/` },
+    spa: { url: `${urls.spa}/`, origins: [urls.vue] },
     session: { store: options.sessionStore ?? 'memory' },
-    routes: [{ path: '/api/demo', upstream: urls.api, token: 'user' }],
+    routes: [
+      // The API's rules reach the SPA in `/auth/session`: one policy, buttons and checks agree.
+      { path: '/api/demo', upstream: urls.api, token: 'user', permissions: '/my-permissions' },
+      // The same API, where it takes only DPoP-bound tokens: a stolen token alone is useless.
+      { path: '/api/dpop', upstream: `${urls.api}${DPOP_MOUNT}`, token: 'user', dpop: true },
+    ],
   }
 }

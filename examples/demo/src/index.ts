@@ -16,6 +16,7 @@ export {
 export {
   createDemoApiListener,
   startDemoApi,
+  DPOP_MOUNT,
   type DemoApi,
   type DemoApiOptions,
   type StartDemoApiOptions,
@@ -27,3 +28,4 @@ export {
   type SpaServerOptions,
   type StartSpaServerOptions,
 } from './spa-server.ts'
+export { articlePolicy } from './api/article-policy.ts'

@@ -1,4 +1,6 @@
-import { fileURLToPath } from 'node:url'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   buildClientRegistration,
   createCoatcheck,
@@ -7,14 +9,17 @@ import {
 } from '@coatcheck/core'
 import { startDevIdp, type DevIdp, type DevIdpTtl } from '@coatcheck/dev-idp'
 import { createGatewayListener } from '@coatcheck/server'
+import { buildApps } from './build-apps.ts'
 import { createDemoApiListener } from './demo-api.ts'
 import { DEMO_API_SCOPE, buildDemoConfig, type DemoUrls } from './demo-config.ts'
 import { listenLateBound, type LateBoundServer } from './internal/late-bound-server.ts'
 import { createSpaListener } from './spa-server.ts'
 
-/** Ports of the four parts; `0` picks a free one (tests). */
+/** Ports of the five parts; `0` picks a free one (tests). */
 export interface DemoPorts {
   spa: number
+  /** The Vue example, on an origin of its own. */
+  vue: number
   coatcheck: number
   idp: number
   api: number
@@ -36,6 +41,11 @@ export interface StartDemoOptions {
   sessionStore?: 'memory' | 'cookie'
   /** No log lines (tests). */
   quiet?: boolean
+  /**
+   * Where the SPA and the Vue example are built. Default: a temporary folder, removed on
+   * `close()`. `npm start` builds into `examples/demo/dist`.
+   */
+  outDir?: string
 }
 
 /** A running demo. */
@@ -50,17 +60,16 @@ export interface Demo {
 /** The ports `npm start` uses. */
 export const DEFAULT_PORTS: Readonly<DemoPorts> = {
   spa: 5173,
+  vue: 5174,
   coatcheck: 8080,
   idp: 9000,
   api: 9100,
 }
 
-/** Public files of the SPA. */
-const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url))
-
 /**
- * Starts the whole demo in this process: the SPA ("the CDN"), Coatcheck, the development
- * identity provider and the demo API. The order follows the dependencies: every port first,
+ * Starts the whole demo in this process: the SPA ("the CDN") and the Vue example, built with
+ * Vite first, Coatcheck, the development identity provider and the demo API. Then the order
+ * follows the dependencies: every port first,
  * then the identity provider (which needs Coatcheck's and the API's URLs), then Coatcheck
  * (which needs the issuer), then the API (same), then the SPA (which needs Coatcheck's URL).
  */
@@ -81,14 +90,20 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Demo> {
     })())
 
   try {
-    const [spa, gateway, api] = await Promise.all([
+    const outDir = options.outDir ?? (await mkdtemp(join(tmpdir(), 'coatcheck-demo-')))
+    if (!options.outDir)
+      services.push({ close: () => rm(outDir, { recursive: true, force: true }) })
+    const apps = await buildApps(outDir)
+    const [spa, vue, gateway, api] = await Promise.all([
       listenLateBound(ports.spa, host),
+      listenLateBound(ports.vue, host),
       listenLateBound(ports.coatcheck, host),
       listenLateBound(ports.api, host),
     ])
-    servers.push(spa, gateway, api)
+    servers.push(spa, vue, gateway, api)
     const urls = {
       spa: `http://${hostname}:${spa.port}`,
+      vue: `http://${hostname}:${vue.port}`,
       coatcheck: `http://${hostname}:${gateway.port}`,
       api: `http://${hostname}:${api.port}`,
     }
@@ -115,8 +130,9 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Demo> {
     await coatcheck.ready()
     gateway.serve(createGatewayListener(coatcheck, { onError }))
 
-    api.serve(await createDemoApiListener({ issuer: idp.issuer, audience: urls.api, log }))
-    spa.serve(await createSpaListener({ root: PUBLIC_DIR, coatcheckUrl: urls.coatcheck }))
+    api.serve(createDemoApiListener({ issuer: idp.issuer, audience: urls.api, log }))
+    spa.serve(await createSpaListener({ root: apps.spa, coatcheckUrl: urls.coatcheck }))
+    vue.serve(await createSpaListener({ root: apps.vue, coatcheckUrl: urls.coatcheck }))
 
     return { urls: { ...urls, idp: idp.issuer }, idp, coatcheck, close }
   } catch (error) {

@@ -83,6 +83,16 @@ export const routeSchema = z.strictObject({
     .positive()
     .default(30_000)
     .describe('Time allowed for the upstream to send its response headers.'),
+  permissions: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, 'must be a path such as /my-permissions')
+    .optional()
+    .describe(
+      "Path, on this route's upstream, of the API's permissions endpoint (e.g. " +
+        '`/my-permissions`, answering `{ rules }`). `/session` then carries those rules as ' +
+        "`permissions.rules`, fetched with this route's token and cached until the tokens " +
+        'are refreshed. Only for `user` and `user-or-anonymous` routes; one route at most.',
+    ),
 })
 
 /** Coatcheck's DPoP key. */
@@ -379,7 +389,39 @@ export const configSchema = z.strictObject({
     .describe('RP-initiated logout.'),
   tokens: tokensSchema,
   dpop: dpopSchema,
-  routes: z.array(routeSchema).default([]).describe('API routes proxied with token injection.'),
+  routes: z
+    .array(routeSchema)
+    .default([])
+    .superRefine((routes, check) => {
+      routes.forEach((route, index) => {
+        // A client or anonymous token would serve one caller's rules as everybody's.
+        if (
+          route.permissions !== undefined &&
+          route.token !== 'user' &&
+          route.token !== 'user-or-anonymous'
+        ) {
+          check.addIssue({
+            code: 'custom',
+            path: [index, 'permissions'],
+            message: "needs `token: user` or `user-or-anonymous`: the rules are the user's",
+          })
+        }
+        if (route.permissions !== undefined && !route.methods.includes('GET')) {
+          check.addIssue({
+            code: 'custom',
+            path: [index, 'methods'],
+            message: 'must include GET: the permissions endpoint is read with GET',
+          })
+        }
+      })
+      if (routes.filter((route) => route.permissions !== undefined).length > 1) {
+        check.addIssue({
+          code: 'custom',
+          message: 'only one route may name a `permissions` endpoint',
+        })
+      }
+    })
+    .describe('API routes proxied with token injection.'),
 })
 
 /** The configuration as written, before defaults. */

@@ -6,7 +6,8 @@ import {
   isForwardedRequestHeader,
   isForwardedResponseHeader,
 } from './forwarded-headers.ts'
-import { isInvalidTokenAnswer, isReplayable, planProxy, type UpstreamCall } from './proxy-plan.ts'
+import { isReplayable, planProxy, type UpstreamCall } from './proxy-plan.ts'
+import { sendPlanned } from './send-planned.ts'
 import type { RouteMatch } from './route-match.ts'
 
 /**
@@ -22,17 +23,7 @@ export async function forwardWithFetch(
   const plan = await planProxy(request, match, context, jar, {
     replayable: isReplayable(request.method, request.body !== null),
   })
-  let response = await callUpstream(request, plan, context)
-  if (isInvalidTokenAnswer(response.status, response.headers.get('www-authenticate'))) {
-    const retry = await plan.retry({
-      wwwAuthenticate: response.headers.get('www-authenticate'),
-      dpopNonce: response.headers.get('dpop-nonce'),
-    })
-    if (retry) {
-      await response.body?.cancel()
-      response = await callUpstream(request, retry, context)
-    }
-  }
+  const response = await sendPlanned(plan, (call) => callUpstream(request, call, context))
   const headers = new Headers()
   for (const [name, value] of response.headers) {
     // fetch has decoded the body, so its original encoding and length no longer apply.

@@ -22,6 +22,11 @@ export interface Session {
    */
   readonly audienceTokens?: Readonly<Record<string, AccessToken>>
   /**
+   * The rules of the permissions endpoint of a route (`routes[].permissions`), as served by
+   * `/session`, cached for the tokens of `version`: a refresh makes them stale.
+   */
+  readonly permissions?: { readonly version: number; readonly rules: unknown }
+  /**
    * 1 at login, +1 on every token refresh: the compare-and-set version of
    * `SessionStore.update`, so two refreshers can never both win (R-03).
    */
