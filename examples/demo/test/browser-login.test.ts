@@ -3,6 +3,7 @@
 // its storage are swept for the tokens the dev IdP issued.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { recordForSweep } from '@coatcheck/dev-idp'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium } from '../../../scripts/launch-chromium.ts'
 import { startDemo } from '../src/start-demo.ts'
@@ -54,6 +55,8 @@ describe('the demo in Chromium', () => {
       caller: { roles: string[] }
     }
     assert.deepEqual(answer.caller.roles, ['admin'])
+    // The session cookie is among these: the log sweep of the test run looks for it too.
+    for (const cookie of await context.cookies()) recordForSweep('session_cookie', cookie.value)
 
     const storage = await browserStorage(page)
     await page.getByRole('button', { name: 'Log out' }).click()

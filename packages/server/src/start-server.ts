@@ -1,9 +1,20 @@
 import type { AddressInfo } from 'node:net'
-import { createCoatcheck, parseConfig, type Coatcheck, type CoatcheckConfig } from '@coatcheck/core'
+import {
+  createCoatcheck,
+  parseConfig,
+  type Coatcheck,
+  type CoatcheckConfig,
+  type CoatcheckEvent,
+} from '@coatcheck/core'
+import type { Logger } from 'pino'
 import { createDeferred } from './internal/deferred.ts'
 import { createHttpServer, type HttpServer, type ServerTimeouts } from './internal/http-server.ts'
 import { INTERNAL_ERROR, sendJson } from './internal/send-response.ts'
 import { createGatewayListener, type GatewayListener } from './gateway-listener.ts'
+import { createDefaultLogger } from './logging/create-logger.ts'
+import { logEvent } from './logging/log-event.ts'
+import { collectSecrets } from './logging/redact.ts'
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts'
 
 export type { ServerTimeouts }
 
@@ -35,6 +46,18 @@ export interface StartServerOptions {
   shutdownGraceMs?: number
   /** Receives every error that became a 5xx response. Default: `console.error`. */
   onError?: (error: unknown) => void
+  /**
+   * Where request lines, security events and errors go (see `createLogger`), or a function
+   * that builds the logger from the validated configuration (`coatcheck start` writes JSON
+   * to standard output at `logging.level`). Default: silent, unless `COATCHECK_LOG_FILE` is set.
+   */
+  logger?: Logger | ((config: CoatcheckConfig) => Logger)
+}
+
+/** How a shutdown went. */
+export interface ShutdownResult {
+  /** `true` when the deadline cut requests, streams or WebSockets short. */
+  forced: boolean
 }
 
 /** A running gateway. */
@@ -44,10 +67,16 @@ export interface StartServerResult {
   readonly port: number
   readonly coatcheck: Coatcheck
   /**
-   * Stops accepting, ends WebSocket connections at once, finishes in-flight requests (up to
-   * `shutdownGraceMs`), then closes the upstream pools and Coatcheck. Idempotent.
+   * The metrics port, when `metrics.port` is configured: `http://<address>:<port>/metrics`.
+   * With `metrics.path` instead, metrics are on the main port.
    */
-  close(): Promise<void>
+  readonly metricsUrl?: string
+  /**
+   * Stops accepting, ends event streams, sends WebSockets a close frame 1001, finishes
+   * in-flight requests (up to `shutdownGraceMs`, then cuts them), then closes the upstream
+   * pools, the metrics port and Coatcheck (its store). Idempotent.
+   */
+  close(): Promise<ShutdownResult>
 }
 
 /**
@@ -90,37 +119,69 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
   const address = toListenAddress(await bind(http, port, host))
 
   let coatcheck: Coatcheck | undefined
+  let metricsServer: MetricsServer | undefined
+  let logger: Logger
   try {
     const config =
       earlyConfig ??
       toParsedConfig(await (configSource as (address: ListenAddress) => unknown)(address))
-    coatcheck = createCoatcheck(config, options.onError ? { onError: options.onError } : {})
+    logger = toLogger(options.logger, config)
+    const { metrics: metricsConfig } = config
+    if (metricsConfig.port !== undefined || metricsConfig.path !== undefined) {
+      metricsServer = await startMetricsServer(metricsConfig.port, host)
+    }
+    const metrics = metricsServer?.metrics
+    const onEvent = (event: CoatcheckEvent) => {
+      logEvent(logger, event)
+      metrics?.record(event)
+    }
+    coatcheck = createCoatcheck(config, {
+      onEvent,
+      ...(options.onError ? { onError: options.onError } : {}),
+    })
     await coatcheck.ready()
   } catch (error) {
     started.reject(error)
     await http.close(0)
+    await metricsServer?.close()
     await coatcheck?.close()
     throw error
   }
   const running = coatcheck
+  const metrics = metricsServer?.metrics
+  const metricsPath = running.config.metrics.path
   const gateway = createGatewayListener(running, {
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     ...(options.onError ? { onError: options.onError } : {}),
+    logger,
+    ...(metrics ? { metrics } : {}),
+    ...(metrics && metricsPath && running.config.metrics.port === undefined ? { metricsPath } : {}),
   })
   ready = gateway
   started.resolve(gateway)
 
   const graceMs = options.shutdownGraceMs ?? 10_000
-  let closing: Promise<void> | undefined
+  let closing: Promise<ShutdownResult> | undefined
+  const shutdown = async (): Promise<ShutdownResult> => {
+    logger.info({ graceMs }, 'shutting down')
+    const [forced] = await Promise.all([http.close(graceMs), gateway.close(graceMs)])
+    await metricsServer?.close()
+    await running.close()
+    logger.info({ forced }, 'stopped')
+    return { forced }
+  }
   return {
     url: address.url,
     port: address.port,
     coatcheck: running,
-    close() {
-      closing ??= Promise.all([http.close(graceMs), gateway.close()]).then(() => running.close())
-      return closing
-    },
+    ...(metricsServer?.url ? { metricsUrl: metricsServer.url } : {}),
+    close: () => (closing ??= shutdown()),
   }
+}
+
+function toLogger(option: StartServerOptions['logger'], config: CoatcheckConfig): Logger {
+  if (typeof option === 'function') return option(config)
+  return option ?? createDefaultLogger(collectSecrets(config))
 }
 
 function toParsedConfig(input: unknown): CoatcheckConfig {
