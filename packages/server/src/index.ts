@@ -15,6 +15,16 @@ export {
   startServer,
   type ListenAddress,
   type ServerTimeouts,
+  type ShutdownResult,
   type StartServerOptions,
   type StartServerResult,
 } from './start-server.ts'
+export {
+  createLogger,
+  type CreateLoggerOptions,
+  type Logger,
+  type LogLevel,
+} from './logging/create-logger.ts'
+export { collectSecrets } from './logging/redact.ts'
+export { logEvent } from './logging/log-event.ts'
+export { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.ts'

@@ -15,7 +15,7 @@ export function logEvent(logger: Logger, event: CoatcheckEvent): void {
 
 /** Logs an error that became a 5xx answer or broke a stream, with its cause chain. */
 export function logError(logger: Logger, error: unknown): void {
-  logger.error({ err: toLoggedError(error) }, 'request failed')
+  logger.error({ error: toLoggedError(error) }, 'request failed')
 }
 
 function levelOf(event: CoatcheckEvent): Level {
