@@ -53,7 +53,9 @@ describe('log lines of the gateway', { timeout: 30_000 }, () => {
     })
     const id = String(answer.headers['x-request-id'])
     assert.match(id, /^[0-9a-f-]{36}$/)
-    assert.ok(requestLines().some((line) => line['reqId'] === id && line['route'] === '/auth/session'))
+    assert.ok(
+      requestLines().some((line) => line['reqId'] === id && line['route'] === '/auth/session'),
+    )
     assert.ok(!logs.text().includes(hostile))
   })
 
