@@ -1,3 +1,5 @@
+import { appendFileSync } from 'node:fs'
+import { relative } from 'node:path'
 import { Writable } from 'node:stream'
 import { createLogger, type Logger } from '../../src/index.ts'
 
@@ -9,16 +11,22 @@ export interface CapturedLogs {
   text(): string
 }
 
-/** Captures the lines of a `debug`-level logger that knows `secrets`. */
+/**
+ * Captures the lines of a `debug`-level logger that knows `secrets`. When the test run's log
+ * sweep is on (`COATCHECK_LOG_FILE`), the lines are appended there too.
+ */
 export function captureLogs(secrets: string[] = []): CapturedLogs {
   const raw: string[] = []
+  const sweepFile = process.env['COATCHECK_LOG_FILE']
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
       raw.push(String(chunk))
+      if (sweepFile) appendFileSync(sweepFile, chunk)
       done()
     },
   })
-  const logger = createLogger({ level: 'debug', secrets, destination })
+  const entry = relative(process.cwd(), process.argv[1] ?? '')
+  const logger = createLogger({ level: 'debug', secrets, destination }).child({ entry })
   return {
     logger,
     get lines() {
