@@ -17,7 +17,7 @@ const REQUIRED_SUITES = [
   'examples/demo/test/',
 ]
 const args = process.argv.slice(2)
-const roots = args.length > 0 ? args : ['packages', 'examples']
+const roots = args.length > 0 ? args : ['packages', 'examples', 'scripts']
 
 function findTests(dir: string): string[] {
   const found: string[] = []
