@@ -28,82 +28,63 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export function createGatewayMetrics(): GatewayMetrics {
   const registry = new Registry()
   const registers = [registry]
-  const requests = new Counter({
-    name: 'coatcheck_http_requests_total',
-    help: 'Requests answered, by route (configured prefix or endpoint) and status code.',
-    labelNames: ['route', 'status'] as const,
-    registers,
-  })
-  const duration = new Histogram({
-    name: 'coatcheck_http_request_duration_seconds',
-    help: 'Time from request to the end of the response, by route and status class.',
-    labelNames: ['route', 'status_class'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  })
-  const upstream = new Histogram({
-    name: 'coatcheck_upstream_duration_seconds',
-    help: 'Time until the upstream API sent its response headers, by route.',
-    labelNames: ['route'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  })
-  const upstreamErrors = new Counter({
-    name: 'coatcheck_upstream_errors_total',
-    help: 'Upstream calls that failed or timed out, by route and code.',
-    labelNames: ['route', 'code'] as const,
-    registers,
-  })
-  const logins = new Counter({
-    name: 'coatcheck_logins_total',
-    help: 'Completed login callbacks, by outcome (ok, failed). An ok login starts a session.',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
-  const logouts = new Counter({
-    name: 'coatcheck_logouts_total',
-    help: 'Logouts the user asked for.',
-    registers,
-  })
-  const refreshes = new Counter({
-    name: 'coatcheck_refreshes_total',
-    help: 'Token refreshes, by outcome: ok, failed, coalesced (served by another request’s refresh), invalid_grant.',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
-  const csrf = new Counter({
-    name: 'coatcheck_csrf_rejections_total',
-    help: 'Requests refused by the CSRF defence, by code.',
-    labelNames: ['code'] as const,
-    registers,
-  })
-  const storeErrors = new Counter({
-    name: 'coatcheck_store_errors_total',
-    help: 'Session store calls that failed.',
-    registers,
-  })
-  const backchannel = new Counter({
-    name: 'coatcheck_backchannel_logouts_total',
-    help: 'Back-channel logout tokens, by outcome (ok, rejected) and refusal code.',
-    labelNames: ['outcome', 'code'] as const,
-    registers,
-  })
-  const ended = new Counter({
-    name: 'coatcheck_sessions_ended_total',
-    help: 'Sessions ended, by reason.',
-    labelNames: ['reason'] as const,
-    registers,
-  })
-  const inFlight = new Gauge({
-    name: 'coatcheck_http_requests_in_flight',
-    help: 'Requests being served by this instance now, open streams included.',
-    registers,
-  })
-  const websockets = new Gauge({
-    name: 'coatcheck_websocket_connections',
-    help: 'WebSocket tunnels open through this instance now.',
-    registers,
-  })
+  const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers })
+  const histogram = <L extends string>(name: string, help: string, labelNames: L[]) =>
+    new Histogram<L>({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers })
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers })
+
+  const requests = counter(
+    'coatcheck_http_requests_total',
+    'Requests answered, by route (configured prefix or endpoint) and status code.',
+    ['route', 'status'],
+  )
+  const duration = histogram(
+    'coatcheck_http_request_duration_seconds',
+    'Time from request to the end of the response, by route and status class.',
+    ['route', 'status_class'],
+  )
+  const upstream = histogram(
+    'coatcheck_upstream_duration_seconds',
+    'Time until the upstream API sent its response headers, by route.',
+    ['route'],
+  )
+  const upstreamErrors = counter(
+    'coatcheck_upstream_errors_total',
+    'Upstream calls that failed or timed out, by route and code.',
+    ['route', 'code'],
+  )
+  const logins = counter(
+    'coatcheck_logins_total',
+    'Completed login callbacks, by outcome (ok, failed). An ok login starts a session.',
+    ['outcome'],
+  )
+  const logouts = counter('coatcheck_logouts_total', 'Logouts the user asked for.')
+  const refreshes = counter(
+    'coatcheck_refreshes_total',
+    'Token refreshes, by outcome: ok, failed, coalesced (served by another request’s refresh), invalid_grant.',
+    ['outcome'],
+  )
+  const csrf = counter(
+    'coatcheck_csrf_rejections_total',
+    'Requests refused by the CSRF defence, by code.',
+    ['code'],
+  )
+  const storeErrors = counter('coatcheck_store_errors_total', 'Session store calls that failed.')
+  const backchannel = counter(
+    'coatcheck_backchannel_logouts_total',
+    'Back-channel logout tokens, by outcome (ok, rejected) and refusal code.',
+    ['outcome', 'code'],
+  )
+  const ended = counter('coatcheck_sessions_ended_total', 'Sessions ended, by reason.', ['reason'])
+  const inFlight = gauge(
+    'coatcheck_http_requests_in_flight',
+    'Requests being served by this instance now, open streams included.',
+  )
+  const websockets = gauge(
+    'coatcheck_websocket_connections',
+    'WebSocket tunnels open through this instance now.',
+  )
   // Every outcome starts at 0, so `rate()` and alerts work before the first event.
   for (const outcome of ['ok', 'failed', 'coalesced', 'invalid_grant'])
     refreshes.inc({ outcome }, 0)
