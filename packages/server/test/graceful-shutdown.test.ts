@@ -40,6 +40,18 @@ function expectedDigest(): string {
 async function startApi(t: TestContext) {
   const api = await startUpstream(t, (req, res) => {
     req.resume()
+    if (req.url === '/hang') {
+      // A download that never finishes.
+      res.writeHead(200, { 'content-type': 'application/octet-stream' })
+      res.write('first bytes')
+      return
+    }
+    if (req.url === '/events') {
+      // An event stream that never ends by itself.
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+      res.write('data: one\n\n')
+      return
+    }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': TOTAL })
     void writeDownload(res)
   })
@@ -50,7 +62,7 @@ async function startApi(t: TestContext) {
 }
 
 /** Starts `coatcheck start` and resolves with its URL once it logs that it listens. */
-async function startCli(t: TestContext, configFile: string) {
+async function startCli(t: TestContext, configFile: string, deadlineSeconds: number) {
   const child = spawn(
     process.execPath,
     [
@@ -61,7 +73,7 @@ async function startCli(t: TestContext, configFile: string) {
       '--port',
       '0',
       '--shutdown-timeout',
-      String(DEADLINE_SECONDS),
+      String(deadlineSeconds),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
@@ -83,7 +95,8 @@ async function startCli(t: TestContext, configFile: string) {
 }
 
 describe('graceful shutdown of coatcheck start', { timeout: 90_000 }, () => {
-  it('on SIGTERM finishes a 64 MiB download byte-exact, closes a WebSocket with 1001, exits 0', async (t) => {
+  /** The API, the dev IdP and `coatcheck start` in front of them, with a logged-in user. */
+  async function startAll(t: TestContext, deadlineSeconds: number) {
     const api = await startApi(t)
     const idp = await startIdp(t)
     const dir = await mkdtemp(join(tmpdir(), 'coatcheck-shutdown-'))
@@ -101,9 +114,13 @@ describe('graceful shutdown of coatcheck start', { timeout: 90_000 }, () => {
       },
     )
     await writeFile(configFile, JSON.stringify(config))
-    const { child, url, output } = await startCli(t, configFile)
-    const cookie = await login(url)
-    const headers = { origin: SPA_ORIGIN, 'x-csrf': '1', cookie }
+    const cli = await startCli(t, configFile, deadlineSeconds)
+    const cookie = await login(cli.url)
+    return { ...cli, headers: { origin: SPA_ORIGIN, 'x-csrf': '1', cookie } }
+  }
+
+  it('on SIGTERM finishes a 64 MiB download byte-exact, ends an event stream, closes a WebSocket with 1001, exits 0', async (t) => {
+    const { child, url, output, headers } = await startAll(t, DEADLINE_SECONDS)
 
     const socket = new WebSocket(`${url.replace('http', 'ws')}/api/live`, { headers })
     await once(socket, 'open')
@@ -111,6 +128,19 @@ describe('graceful shutdown of coatcheck start', { timeout: 90_000 }, () => {
     const [echo] = (await once(socket, 'message')) as [Buffer]
     assert.equal(String(echo), 'before the shutdown')
     const socketClosed = once(socket, 'close') as Promise<[number, Buffer]>
+
+    const events = httpRequest(`${url}/api/files/events`, { headers, agent: false })
+    events.end()
+    const [stream] = (await once(events, 'response')) as [IncomingMessage]
+    const [first] = (await once(stream, 'data')) as [Buffer]
+    assert.equal(String(first), 'data: one\n\n')
+    // A clean end ('end'), not a cut connection ('aborted' and an error).
+    const streamEnded = new Promise<string>((resolve) => {
+      stream.once('end', () => resolve('end'))
+      stream.once('aborted', () => resolve('aborted'))
+      stream.once('error', () => resolve('error'))
+      stream.resume()
+    })
 
     const download = httpRequest(`${url}/api/files/big.bin`, { headers, agent: false })
     download.end()
@@ -135,6 +165,7 @@ describe('graceful shutdown of coatcheck start', { timeout: 90_000 }, () => {
     assert.equal(received, TOTAL, 'every byte arrived')
     assert.equal(hash.digest('hex'), expectedDigest(), 'byte-exact')
 
+    assert.equal(await streamEnded, 'end', 'the event stream ended cleanly')
     const [code] = await socketClosed
     assert.equal(code, 1001, 'the WebSocket got a close frame "going away"')
     const [exitCode] = await exited
@@ -148,5 +179,19 @@ describe('graceful shutdown of coatcheck start', { timeout: 90_000 }, () => {
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as Record<string, unknown>)
     assert.ok(lines.some((line) => line['msg'] === 'stopped' && line['forced'] === false))
+  })
+
+  it('exits 1 when the deadline cuts a request that would not finish', async (t) => {
+    const { child, url, headers } = await startAll(t, 1)
+    const hang = httpRequest(`${url}/api/files/hang`, { headers, agent: false })
+    hang.end()
+    const [res] = (await once(hang, 'response')) as [IncomingMessage]
+    res.on('error', () => {}).resume()
+    const exited = once(child, 'exit') as Promise<[number | null]>
+    const signalledAt = performance.now()
+    child.kill('SIGTERM')
+    const [exitCode] = await exited
+    assert.equal(exitCode, 1)
+    assert.ok(performance.now() - signalledAt < 10_000)
   })
 })
