@@ -6,6 +6,7 @@ import Provider, { errors, type Client, type KoaContext } from 'oidc-provider'
 import { listenLateBound } from './internal/http-server.ts'
 import { createInteractionRoutes } from './internal/interactions.ts'
 import { createIssuanceLog, type GrantRecord } from './internal/issuance-log.ts'
+import { recordForSweep } from './internal/sweep-file.ts'
 import { generateCookieKeys, generateSigningJwks } from './internal/keys.ts'
 import { MemoryStore } from './internal/memory-store.ts'
 import { createProviderConfiguration } from './internal/provider-configuration.ts'
@@ -71,6 +72,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     const registerClient = async (metadata: ClientMetadata): Promise<void> => {
       await validateClient(provider, metadata)
       store.put('Client', metadata.client_id, metadata)
+      if (metadata.client_secret) recordForSweep('client_secret', metadata.client_secret)
     }
     for (const client of resolved.clients) await registerClient(client)
 

@@ -1,10 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isReplayable, type Coatcheck } from '@coatcheck/core'
+import type { Logger } from 'pino'
 import { Agent } from 'undici'
 import { createHttpProxy } from './internal/http-proxy.ts'
 import { hasRequestBody, toRequestHead } from './internal/node-request-head.ts'
 import { BAD_REQUEST, INTERNAL_ERROR, sendJson, sendResponse } from './internal/send-response.ts'
 import { createUpgradeProxy, type UpgradeListener } from './internal/upgrade-proxy.ts'
+import { createDefaultLogger } from './logging/create-logger.ts'
+import { logError } from './logging/log-event.ts'
+import { collectSecrets } from './logging/redact.ts'
+import { createRequestObserver } from './logging/request-log.ts'
+import { createRouteLabeler } from './logging/route-label.ts'
+import type { GatewayMetrics } from './metrics/gateway-metrics.ts'
+import { sendMetrics } from './metrics/metrics-endpoint.ts'
 import { createNodeListener } from './node-adapter.ts'
 import { createHealthEndpoints, type HealthOptions } from './health.ts'
 
@@ -20,7 +28,8 @@ export interface GatewayListenerOptions {
   /**
    * Receives exceptions, upstream failures (as `CoatcheckError` `upstream_unavailable` or
    * `upstream_timeout`, the undici error as `cause`) and failures while streaming. Never a
-   * token: the messages are Coatcheck's and undici's own. Default: `console.error`.
+   * token: the messages are Coatcheck's and undici's own. Default: `console.error` when no
+   * `logger` is given either; errors always go to the logger too.
    */
   onError?: (error: unknown) => void
   /**
@@ -28,6 +37,16 @@ export interface GatewayListenerOptions {
    * neither. Default: both, without a store to probe.
    */
   health?: HealthOptions | false
+  /**
+   * Receives one line per request (id, method, route, status, duration) and every error,
+   * redacted (see `createLogger`). Default: silent, as a library should be, unless the
+   * `COATCHECK_LOG_FILE` environment variable names a file to append to.
+   */
+  logger?: Logger
+  /** Request, upstream and WebSocket series are recorded here (`createGatewayMetrics`). */
+  metrics?: GatewayMetrics
+  /** Serve `metrics` at this path of this listener (off by default: metrics are not public). */
+  metricsPath?: string
 }
 
 /**
@@ -39,11 +58,12 @@ export interface GatewayListener {
   /** Attach with `server.on('upgrade', listener.upgrade)` to proxy WebSockets. */
   readonly upgrade: UpgradeListener
   /**
-   * Ends every upgraded (WebSocket) connection at once, then closes the upstream pools once
-   * their in-flight calls are done. Call it when the server stops accepting: an API call
-   * that starts afterwards gets 502 JSON.
+   * Starts the shutdown: ends event streams cleanly, sends every WebSocket a close frame 1001
+   * (going away) and ends it (cut after `graceMs`, default 10 000), then closes the upstream
+   * pools once their in-flight calls are done. Call it when the server stops accepting: an
+   * API call that starts afterwards gets 502 JSON.
    */
-  close(): Promise<void>
+  close(graceMs?: number): Promise<void>
 }
 
 /**
@@ -58,16 +78,45 @@ export function createGatewayListener(
   options: GatewayListenerOptions = {},
 ): GatewayListener {
   const trustProxy = options.trustProxy === true
-  const onError = options.onError ?? reportError
+  const { metrics, metricsPath } = options
+  const logger = options.logger ?? createDefaultLogger(collectSecrets(coatcheck.config))
+  const fallback = options.logger ? undefined : reportError
+  const reported = options.onError ?? fallback
+  const onError = (error: unknown) => {
+    logError(logger, error)
+    reported?.(error)
+  }
+  const stopping = new AbortController()
+  const observe = createRequestObserver({
+    logger,
+    metrics,
+    labelRoute: createRouteLabeler(coatcheck.config, metricsPath ? [metricsPath] : []),
+  })
   // One pool per upstream origin, connections kept alive between calls.
   const agent = new Agent()
-  const web = createNodeListener((request) => coatcheck.handle(request), { trustProxy, onError })
-  const proxy = createHttpProxy({ coatcheck, dispatcher: agent, trustProxy, onError })
-  const upgrades = createUpgradeProxy({ coatcheck, trustProxy, onError })
+  const signals = { trustProxy, onError, stopping: stopping.signal }
+  const web = createNodeListener((request) => coatcheck.handle(request), signals)
+  const proxy = createHttpProxy({
+    coatcheck,
+    dispatcher: agent,
+    ...signals,
+    ...(metrics
+      ? { observeUpstream: (route: string, s: number) => metrics.observeUpstream(route, s) }
+      : {}),
+  })
+  const upgrades = createUpgradeProxy({
+    coatcheck,
+    trustProxy,
+    onError,
+    ...(metrics ? { onTunnel: (delta: 1 | -1) => metrics.websockets.inc(delta) } : {}),
+  })
   const health =
     options.health === false ? () => false : createHealthEndpoints(coatcheck, options.health)
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (metrics && metricsPath && req.url?.split('?')[0] === metricsPath) {
+      return sendMetrics(res, metrics.registry)
+    }
     // Origin-form targets only: an absolute-form `GET http://evil.example/api/x` is refused
     // here, before any routing, so the client can never choose the authority (P-01).
     const head = toRequestHead(req, trustProxy)
@@ -81,6 +130,7 @@ export function createGatewayListener(
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     if (health(req, res)) return
+    observe(req, res)
     serve(req, res).catch((error: unknown) => {
       onError(error)
       // The exception's own message may quote an internal address: never send it.
@@ -89,9 +139,9 @@ export function createGatewayListener(
   }
   return Object.assign(listener, {
     upgrade: upgrades.upgrade,
-    async close() {
-      upgrades.close()
-      await agent.close()
+    async close(graceMs = 10_000) {
+      stopping.abort()
+      await Promise.all([upgrades.close(graceMs), agent.close()])
     },
   })
 }

@@ -15,6 +15,7 @@ export {
   startServer,
   type ListenAddress,
   type ServerTimeouts,
+  type ShutdownResult,
   type StartServerOptions,
   type StartServerResult,
 } from './start-server.ts'
@@ -25,3 +26,12 @@ export {
   type HealthOptions,
   type Readiness,
 } from './health.ts'
+export {
+  createLogger,
+  type CreateLoggerOptions,
+  type Logger,
+  type LogLevel,
+} from './logging/create-logger.ts'
+export { collectSecrets } from './logging/redact.ts'
+export { logEvent } from './logging/log-event.ts'
+export { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.ts'

@@ -15,6 +15,8 @@ export interface NodeListenerOptions {
   trustProxy?: boolean
   /** Receives exceptions thrown by `handle` and failures while streaming a response body. */
   onError?: (error: unknown) => void
+  /** When it aborts (shutdown), event streams end cleanly instead of being cut at the deadline. */
+  stopping?: AbortSignal
 }
 
 /** Node request listener, as `http.createServer()` takes it. */
@@ -50,7 +52,7 @@ export function createNodeListener(
       // The exception's own message may quote a token or an internal address: never send it.
       return sendJson(res, 500, INTERNAL_ERROR)
     }
-    await sendResponse(req, res, response, onError)
+    await sendResponse(req, res, response, onError, options.stopping)
   }
 
   return (req, res) => {

@@ -4,14 +4,20 @@ import {
   parseConfig,
   type Coatcheck,
   type CoatcheckConfig,
+  type CoatcheckEvent,
   type SessionStore,
 } from '@coatcheck/core'
+import type { Logger } from 'pino'
 import { createDeferred } from './internal/deferred.ts'
 import { createHttpServer, type HttpServer, type ServerTimeouts } from './internal/http-server.ts'
 import { INTERNAL_ERROR, sendJson } from './internal/send-response.ts'
 import { createGatewayListener, type GatewayListener } from './gateway-listener.ts'
 import { createStoreFromConfig } from './create-store.ts'
 import type { HealthOptions } from './health.ts'
+import { createDefaultLogger } from './logging/create-logger.ts'
+import { logEvent } from './logging/log-event.ts'
+import { collectSecrets } from './logging/redact.ts'
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts'
 
 export type { ServerTimeouts }
 
@@ -45,6 +51,18 @@ export interface StartServerOptions {
   onError?: (error: unknown) => void
   /** Paths and timeouts of `/healthz` and `/readyz`; `false` serves neither. */
   health?: Omit<HealthOptions, 'store'> | false
+  /**
+   * Where request lines, security events and errors go (see `createLogger`), or a function
+   * that builds the logger from the validated configuration (`coatcheck start` writes JSON
+   * to standard output at `logging.level`). Default: silent, unless `COATCHECK_LOG_FILE` is set.
+   */
+  logger?: Logger | ((config: CoatcheckConfig) => Logger)
+}
+
+/** How a shutdown went. */
+export interface ShutdownResult {
+  /** `true` when the deadline cut requests, streams or WebSockets short. */
+  forced: boolean
 }
 
 /** A running gateway. */
@@ -54,10 +72,16 @@ export interface StartServerResult {
   readonly port: number
   readonly coatcheck: Coatcheck
   /**
-   * Stops accepting, ends WebSocket connections at once, finishes in-flight requests (up to
-   * `shutdownGraceMs`), then closes the upstream pools and Coatcheck. Idempotent.
+   * The metrics port, when `metrics.port` is configured: `http://<address>:<port>/metrics`.
+   * With `metrics.path` instead, metrics are on the main port.
    */
-  close(): Promise<void>
+  readonly metricsUrl?: string
+  /**
+   * Stops accepting, ends event streams, sends WebSockets a close frame 1001, finishes
+   * in-flight requests (up to `shutdownGraceMs`, then cuts them), then closes the upstream
+   * pools, the metrics port and Coatcheck (its store). Idempotent.
+   */
+  close(): Promise<ShutdownResult>
 }
 
 /**
@@ -101,12 +125,25 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
 
   let coatcheck: Coatcheck | undefined
   let store: SessionStore | undefined
+  let metricsServer: MetricsServer | undefined
+  let logger: Logger
   try {
     const config =
       earlyConfig ??
       toParsedConfig(await (configSource as (address: ListenAddress) => unknown)(address))
+    logger = toLogger(options.logger, config)
+    const { metrics: metricsConfig } = config
+    if (metricsConfig.port !== undefined || metricsConfig.path !== undefined) {
+      metricsServer = await startMetricsServer(metricsConfig.port, host)
+    }
+    const metrics = metricsServer?.metrics
+    const onEvent = (event: CoatcheckEvent) => {
+      logEvent(logger, event)
+      metrics?.record(event)
+    }
     store = await createStoreFromConfig(config)
     coatcheck = createCoatcheck(config, {
+      onEvent,
       ...(store ? { store } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
     })
@@ -114,30 +151,47 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
   } catch (error) {
     started.reject(error)
     await http.close(0)
+    await metricsServer?.close()
     // Closing Coatcheck closes the store it was given.
     await (coatcheck ? coatcheck.close() : store?.close())
     throw error
   }
   const running = coatcheck
+  const metrics = metricsServer?.metrics
+  const metricsPath = running.config.metrics.path
   const gateway = createGatewayListener(running, {
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     ...(options.onError ? { onError: options.onError } : {}),
     health: options.health === false ? false : { ...options.health, store },
+    logger,
+    ...(metrics ? { metrics } : {}),
+    ...(metrics && metricsPath && running.config.metrics.port === undefined ? { metricsPath } : {}),
   })
   ready = gateway
   started.resolve(gateway)
 
   const graceMs = options.shutdownGraceMs ?? 10_000
-  let closing: Promise<void> | undefined
+  let closing: Promise<ShutdownResult> | undefined
+  const shutdown = async (): Promise<ShutdownResult> => {
+    logger.info({ graceMs }, 'shutting down')
+    const [forced] = await Promise.all([http.close(graceMs), gateway.close(graceMs)])
+    await metricsServer?.close()
+    await running.close()
+    logger.info({ forced }, 'stopped')
+    return { forced }
+  }
   return {
     url: address.url,
     port: address.port,
     coatcheck: running,
-    close() {
-      closing ??= Promise.all([http.close(graceMs), gateway.close()]).then(() => running.close())
-      return closing
-    },
+    ...(metricsServer?.url ? { metricsUrl: metricsServer.url } : {}),
+    close: () => (closing ??= shutdown()),
   }
+}
+
+function toLogger(option: StartServerOptions['logger'], config: CoatcheckConfig): Logger {
+  if (typeof option === 'function') return option(config)
+  return option ?? createDefaultLogger(collectSecrets(config))
 }
 
 function toParsedConfig(input: unknown): CoatcheckConfig {

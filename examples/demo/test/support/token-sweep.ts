@@ -1,6 +1,7 @@
 // The token sweep of the demo's Chromium tests: everything a browser received or kept,
 // checked against every token the dev IdP issued (C-14).
 import assert from 'node:assert/strict'
+import { recordForSweep } from '@coatcheck/dev-idp'
 import type { BrowserContext, Page } from 'playwright-core'
 import type { Demo } from '../../src/index.ts'
 
@@ -117,4 +118,7 @@ export async function logInThroughUi(
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.waitForURL(`${appUrl}**`)
   await page.locator('#user-name').waitFor()
+  // The session cookie is among these: the log sweep of the test run looks for it too.
+  for (const cookie of await page.context().cookies())
+    recordForSweep('session_cookie', cookie.value)
 }

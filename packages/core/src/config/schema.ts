@@ -216,6 +216,44 @@ function checkRedisOptions(session: SessionInput, context: z.RefinementCtx): voi
     fail(['redis', 'name'], 'is required in `sentinel` mode: the name of the monitored master')
   }
 }
+/** Structured logs of the standalone server (`coatcheck start`). */
+const loggingSchema = z
+  .strictObject({
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent'])
+      .default('info')
+      .describe(
+        'Lowest level written. `info`: one line per request and every security event (G-05); ' +
+          '`silent`: none. Tokens, cookies, codes and secrets are redacted at every level.',
+      ),
+  })
+  .prefault({})
+  .describe('JSON log lines on standard output (see docs/operations.md).')
+
+/** Prometheus metrics. */
+const metricsSchema = z
+  .strictObject({
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65_535)
+      .optional()
+      .describe(
+        'Serve `/metrics` on this port, apart from the public one (recommended: keep it off ' +
+          'the internet). `0` picks a free port.',
+      ),
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~\-/]*$/, 'must be a path such as /metrics')
+      .optional()
+      .describe(
+        'Without `port`: serve metrics at this path of the main port. Unset (the default) ' +
+          'means no metrics on the main port, so they are never public by accident.',
+      ),
+  })
+  .prefault({})
+  .describe('Prometheus metrics (see docs/operations.md for every series).')
 
 /** The whole configuration, as written in a config file (after `${ENV}` substitution). */
 export const configSchema = z.strictObject({
@@ -422,6 +460,8 @@ export const configSchema = z.strictObject({
       }
     })
     .describe('API routes proxied with token injection.'),
+  logging: loggingSchema,
+  metrics: metricsSchema,
 })
 
 /** The configuration as written, before defaults. */

@@ -1,8 +1,11 @@
 // Integration harness: the real dev IdP over HTTP on 127.0.0.1, Coatcheck in-process, and a
 // small "browser" that keeps cookies and sends the headers a real browser would.
 import { randomBytes } from 'node:crypto'
+import { appendFileSync } from 'node:fs'
+import { relative } from 'node:path'
 import {
   createIdpBrowserSession,
+  recordForSweep,
   signIn,
   signOut,
   startDevIdp,
@@ -13,6 +16,7 @@ import {
   buildClientRegistration,
   createCoatcheck,
   type Coatcheck,
+  type CoatcheckEvent,
   type CoatcheckOptions,
 } from '../../src/index.ts'
 
@@ -65,7 +69,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       spa: { url: SPA_URL },
       ...options.config,
     },
-    options.coatcheck,
+    withSweepLog(options.coatcheck),
   )
   await idp.registerClient(buildClientRegistration(coatcheck.config))
   await coatcheck.ready()
@@ -196,8 +200,39 @@ export class TestBrowser {
       const value = pair.slice(index + 1)
       if (/;\s*max-age=0(;|$)/i.test(line)) this.cookies.delete(name)
       else this.cookies.set(name, value)
+      recordForSweep('session_cookie', value)
     }
   }
+}
+
+/**
+ * When the test runner's log sweep is on (`COATCHECK_LOG_FILE`), every event and error the
+ * engine reports is appended there as a JSON line, unredacted: what the engine hands its
+ * host must hold no secret even before the server's redaction layer.
+ */
+function withSweepLog(options: CoatcheckOptions = {}): CoatcheckOptions {
+  const file = process.env['COATCHECK_LOG_FILE']
+  if (!file) return options
+  const entry = relative(process.cwd(), process.argv[1] ?? '')
+  const write = (line: object) => appendFileSync(file, `${JSON.stringify({ entry, ...line })}\n`)
+  return {
+    ...options,
+    onEvent(event: CoatcheckEvent) {
+      write({ event })
+      options.onEvent?.(event)
+    },
+    onError(error: unknown, request: Request) {
+      write({ err: describeError(error) })
+      options.onError?.(error, request)
+    },
+  }
+}
+
+function describeError(error: unknown, depth = 0): unknown {
+  if (error === undefined) return undefined
+  if (!(error instanceof Error) || depth > 4) return String(error)
+  const { code } = error as { code?: unknown }
+  return { message: error.message, code, cause: describeError(error.cause, depth + 1) }
 }
 
 /** Every Set-Cookie line of a response, keyed by cookie name. */

@@ -1,4 +1,5 @@
 import type { KoaContext, Provider } from 'oidc-provider'
+import { recordForSweep, type SweepKind } from './sweep-file.ts'
 
 /** One completed token-endpoint grant. */
 export interface GrantRecord {
@@ -28,7 +29,8 @@ const MAX_ENTRIES = 10_000
 export function createIssuanceLog(provider: Provider): IssuanceLog {
   const grants: GrantRecord[] = []
   const tokens = new Set<string>()
-  const remember = (value: string): string => {
+  const remember = (value: string, kind: SweepKind): string => {
+    recordForSweep(kind, value)
     tokens.add(value)
     if (tokens.size > MAX_ENTRIES) tokens.delete(tokens.values().next().value as string)
     return value
@@ -49,18 +51,26 @@ export function createIssuanceLog(provider: Provider): IssuanceLog {
   const accessToken = provider.AccessToken.prototype
   const saveAccessToken = accessToken.save
   accessToken.save = async function (this: unknown) {
-    return remember(await saveAccessToken.call(this))
+    return remember(await saveAccessToken.call(this), 'access_token')
   }
   const refreshToken = provider.RefreshToken.prototype
   const saveRefreshToken = refreshToken.save
   refreshToken.save = async function (this: unknown) {
-    return remember(await saveRefreshToken.call(this))
+    return remember(await saveRefreshToken.call(this), 'refresh_token')
   }
   // IdToken signs ID tokens and logout tokens (use: 'idtoken' | 'logout').
   const idToken = provider.IdToken.prototype
   const issueIdToken = idToken.issue
   idToken.issue = async function (this: unknown, options: { use: string }) {
-    return remember(await issueIdToken.call(this, options))
+    return remember(await issueIdToken.call(this, options), 'id_token')
+  }
+  // Codes are not tokens for `issuedTokens()`, but the log sweep looks for them too.
+  const code = provider.AuthorizationCode.prototype
+  const saveCode = code.save
+  code.save = async function (this: unknown) {
+    const value = await saveCode.call(this)
+    recordForSweep('authorization_code', value)
+    return value
   }
 
   return { grants, issuedTokens: () => [...tokens] }

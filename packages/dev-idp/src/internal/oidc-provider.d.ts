@@ -135,6 +135,7 @@ declare module 'oidc-provider' {
     readonly Client: { validate(metadata: ClientMetadata): Promise<void> }
     readonly AccessToken: { prototype: { save(this: unknown): Promise<string> } }
     readonly RefreshToken: { prototype: { save(this: unknown): Promise<string> } }
+    readonly AuthorizationCode: { prototype: { save(this: unknown): Promise<string> } }
     readonly IdToken: {
       prototype: { issue(this: unknown, options: { use: string }): Promise<string> }
     }

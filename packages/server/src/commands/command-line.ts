@@ -1,4 +1,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
+import type { CoatcheckConfig } from '@coatcheck/core'
+import { createLogger, type Logger } from '../logging/create-logger.ts'
+import { collectSecrets } from '../logging/redact.ts'
 
 /** Exit codes of the `coatcheck` CLI (sysexits.h where one fits). */
 export const EXIT = {
@@ -38,6 +41,23 @@ export function parsePort(flag: string, value: string | undefined, fallback: num
     throw new UsageError(`${flag} must be a port number from 0 to 65535, not "${value}".`)
   }
   return port
+}
+
+/** Seconds from `--shutdown-timeout` as milliseconds; default 25 s, under Kubernetes' 30 s. */
+export function parseShutdownTimeout(value: string | undefined): number {
+  if (value === undefined) return 25_000
+  const seconds = Number(value)
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds > 3600) {
+    throw new UsageError(
+      `--shutdown-timeout must be a number of seconds up to 3600, not "${value}".`,
+    )
+  }
+  return seconds * 1000
+}
+
+/** JSON log lines on standard output at `logging.level`, the configuration's secrets redacted. */
+export function createStdoutLogger(config: CoatcheckConfig): Logger {
+  return createLogger({ level: config.logging.level, secrets: collectSecrets(config) })
 }
 
 /**

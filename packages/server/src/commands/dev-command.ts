@@ -3,7 +3,13 @@ import { buildClientRegistration, parseConfig } from '@coatcheck/core'
 import type * as DevIdpModule from '@coatcheck/dev-idp'
 import { ConfigFileError, loadConfigFile } from '../config-file.ts'
 import { startServer } from '../start-server.ts'
-import { EXIT, parseCommandArgs, parsePort, untilStopSignal } from './command-line.ts'
+import {
+  EXIT,
+  createStdoutLogger,
+  parseCommandArgs,
+  parsePort,
+  untilStopSignal,
+} from './command-line.ts'
 import { buildDevApis, buildDevConfig } from './dev-config.ts'
 
 const HELP = `Usage: coatcheck dev [--config <file>] [--port <n>] [--host <address>] [--idp-port <n>]
@@ -50,6 +56,7 @@ export async function runDev(args: string[]): Promise<number> {
     const server = await startServer({
       port,
       host,
+      logger: createStdoutLogger,
       config: async ({ port: boundPort }: { port: number }) => {
         const config = parseConfig(
           buildDevConfig(raw, {

@@ -2,9 +2,18 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { parseConfig, type CoatcheckConfig } from '@coatcheck/core'
 import { loadConfigFile } from '../config-file.ts'
 import { startServer } from '../start-server.ts'
-import { EXIT, UsageError, parseCommandArgs, parsePort, untilStopSignal } from './command-line.ts'
+import {
+  EXIT,
+  UsageError,
+  createStdoutLogger,
+  parseCommandArgs,
+  parsePort,
+  parseShutdownTimeout,
+  untilStopSignal,
+} from './command-line.ts'
 
 const HELP = `Usage: coatcheck start --config <file> [--port <n>] [--host <address>] [--trust-proxy]
+                       [--shutdown-timeout <seconds>]
 
 Runs the Coatcheck gateway from a configuration file. Without \`session.store\` in it,
 sessions are kept in an SQLite file (\`session.sqlite.path\`, default coatcheck-sessions.db
@@ -17,6 +26,10 @@ Options:
       --host <address>  Interface to bind (default 127.0.0.1; 0.0.0.0 for every interface)
       --trust-proxy     Take request URLs from X-Forwarded-Proto and X-Forwarded-Host
                         (only behind a proxy you run that sets both)
+      --shutdown-timeout <seconds>
+                        On SIGTERM or SIGINT, how long in-flight requests, downloads and
+                        streams may take to finish before they are cut (default 25). Exits 0
+                        when everything finished, 1 when the deadline cut something.
   -h, --help            Show this help
 `
 
@@ -27,6 +40,7 @@ export async function runStart(args: string[]): Promise<number> {
     port: { type: 'string', short: 'p' },
     host: { type: 'string' },
     'trust-proxy': { type: 'boolean' },
+    'shutdown-timeout': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   })
   if (values.help) {
@@ -37,19 +51,29 @@ export async function runStart(args: string[]): Promise<number> {
     throw new UsageError('`coatcheck start` needs --config <file>. Run `coatcheck start --help`.')
   }
   const port = parsePort('--port', values.port, 8080)
+  const shutdownGraceMs = parseShutdownTimeout(values['shutdown-timeout'])
   const config = parseConfig(withStartDefaults(await loadConfigFile(values.config), values.config))
+  // Logs are JSON lines on standard output from here on, the announcements included.
+  const logger = createStdoutLogger(config)
   const server = await startServer({
     config,
     port,
     host: values.host ?? '127.0.0.1',
     trustProxy: values['trust-proxy'] ?? false,
+    shutdownGraceMs,
+    logger,
   })
-  console.log(`Coatcheck listening on ${server.url} (public URL ${config.publicUrl})`)
-  console.log(describeStore(config))
-  await untilStopSignal()
-  console.log('Stopping: finishing in-flight requests…')
-  await server.close()
-  return EXIT.ok
+  const { url, metricsUrl } = server
+  logger.info(
+    { url, publicUrl: config.publicUrl, ...(metricsUrl ? { metricsUrl } : {}) },
+    `Coatcheck listening on ${url} (public URL ${config.publicUrl})`,
+  )
+  logger.info({ store: config.session.store }, describeStore(config))
+  const signal = await untilStopSignal()
+  logger.info({ signal }, 'stopping: finishing in-flight requests and streams')
+  const { forced } = await server.close()
+  logger.flush()
+  return forced ? EXIT.failure : EXIT.ok
 }
 
 /**

@@ -21,6 +21,10 @@ export interface HttpProxyOptions {
   dispatcher: Dispatcher
   trustProxy: boolean
   onError: (error: unknown) => void
+  /** When it aborts (shutdown), relayed event streams end cleanly. */
+  stopping?: AbortSignal
+  /** Receives the route path and the seconds until the upstream's response headers. */
+  observeUpstream?: (route: string, seconds: number) => void
 }
 
 /** Carries out a prepared API call and streams the answer to the browser. */
@@ -71,6 +75,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     const body = withBody ? req : null
     if (body && !body.readableEnded) body.once('end', startTimer)
     else startTimer()
+    const started = performance.now()
     try {
       const answer = await dispatcher.request({
         origin: call.url.origin,
@@ -82,6 +87,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         // Replaced by the timer above, which starts when the body is sent, not before.
         headersTimeout: 0,
       })
+      options.observeUpstream?.(call.route.path, (performance.now() - started) / 1000)
       return { answer }
     } catch (cause) {
       if (clientGone.aborted) return 'gone'
@@ -111,6 +117,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     // An event stream may stay quiet for minutes: the browser must see its headers now.
     if (firstHeader(answer.headers['content-type'])?.startsWith('text/event-stream')) {
       res.flushHeaders()
+      if (options.stopping) return relayEventStream(answer, res, options.stopping)
     }
     try {
       // A client that leaves destroys `res`, which destroys the body and aborts the upstream.
@@ -167,6 +174,34 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     }
     return relay(req, res, head, outcome.answer, prepared, clientGone)
   }
+}
+
+/**
+ * Relays an event stream until it ends, the browser leaves, or `stopping` aborts: then the
+ * browser's response ends cleanly (a half-sent event is dropped by `EventSource`, which
+ * reconnects) and the upstream call is aborted.
+ */
+function relayEventStream(answer: Answer, res: ServerResponse, stopping: AbortSignal) {
+  return new Promise<void>((resolve) => {
+    const finish = () => {
+      stopping.removeEventListener('abort', stop)
+      answer.body.unpipe(res)
+      answer.body.destroy()
+      resolve()
+    }
+    const stop = () => {
+      finish()
+      res.end()
+    }
+    answer.body.once('error', () => {
+      finish()
+      res.destroy()
+    })
+    res.once('close', finish)
+    if (stopping.aborted) return stop()
+    stopping.addEventListener('abort', stop, { once: true })
+    answer.body.pipe(res)
+  })
 }
 
 /** An abort signal for "the browser left before its response was complete". */

@@ -37,8 +37,9 @@ export interface HttpServer {
   /**
    * Stops accepting connections, lets in-flight requests finish (up to `graceMs`, then cuts
    * them: an event stream never finishes by itself) and closes keep-alive connections.
+   * Resolves with `true` when the deadline forced cuts.
    */
-  close(graceMs: number): Promise<void>
+  close(graceMs: number): Promise<boolean>
 }
 
 /** Creates the `node:http` server with Coatcheck's timeouts and graceful shutdown. */
@@ -94,10 +95,14 @@ export function createHttpServer(
       closing = true
       for (const res of inFlight) endAfterResponse(res)
       return new Promise((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs)
+        let forced = false
+        const timer = setTimeout(() => {
+          forced = inFlight.size > 0
+          server.closeAllConnections()
+        }, graceMs)
         server.close(() => {
           clearTimeout(timer)
-          resolve()
+          resolve(forced)
         })
         server.closeIdleConnections()
       })

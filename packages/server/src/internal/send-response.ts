@@ -15,13 +15,15 @@ export const BAD_REQUEST = JSON.stringify({
 /**
  * Writes a Web `Response` to a Node response, streaming its body with backpressure. A body
  * that fails midway destroys the connection, so the client sees a truncated response
- * instead of a short one that looks complete.
+ * instead of a short one that looks complete. An event stream ends cleanly when `stopping`
+ * aborts (shutdown): the browser's `EventSource` then reconnects, to another instance.
  */
 export async function sendResponse(
   req: IncomingMessage,
   res: ServerResponse,
   response: Response,
   onError: (error: unknown) => void,
+  stopping?: AbortSignal,
 ): Promise<void> {
   res.writeHead(response.status, toRawHeaders(response.headers))
   const body = response.body
@@ -31,17 +33,27 @@ export async function sendResponse(
     return
   }
   // An event stream may stay silent for a while; the browser must see its headers at once.
-  if (response.headers.get('content-type')?.startsWith('text/event-stream')) res.flushHeaders()
+  const reader = body.getReader()
+  const stop = () => void reader.cancel().catch(() => {})
+  if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    res.flushHeaders()
+    if (stopping?.aborted) stop()
+    else stopping?.addEventListener('abort', stop, { once: true })
+  }
   try {
-    // Leaving the loop early cancels the body, which aborts the upstream fetch behind it.
-    for await (const chunk of body) {
-      if (res.destroyed) return
-      if (!res.write(chunk)) await drainedOrClosed(res)
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      // Cancelling the body aborts the upstream fetch behind it.
+      if (res.destroyed) return void (await reader.cancel())
+      if (!res.write(value)) await drainedOrClosed(res)
     }
     res.end()
   } catch (error) {
     if (!res.destroyed) onError(error)
     res.destroy()
+  } finally {
+    stopping?.removeEventListener('abort', stop)
   }
 }
 

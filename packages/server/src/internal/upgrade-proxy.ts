@@ -12,6 +12,7 @@ import { toRequestHead } from './node-request-head.ts'
 import { toClientHeaders, toUpstreamHeaders } from './proxy-headers.ts'
 import { toRawHead, writeRawResponse, writeRawStatus } from './raw-response.ts'
 import { BAD_REQUEST } from './send-response.ts'
+import { FrameGate, GOING_AWAY, closeFrame } from './websocket-frames.ts'
 
 /** A listener for the `node:http` server's `'upgrade'` event. */
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
@@ -21,13 +22,19 @@ export interface UpgradeProxyOptions {
   coatcheck: Coatcheck
   trustProxy: boolean
   onError: (error: unknown) => void
+  /** Called with +1 when a tunnel opens and -1 when it closes (a gauge). */
+  onTunnel?: (delta: 1 | -1) => void
 }
 
 /** The WebSocket proxy: a listener, and a way to end every tunnel it holds. */
 export interface UpgradeProxy {
   readonly upgrade: UpgradeListener
-  /** Refuses new handshakes and destroys every open socket, both sides. */
-  close(): void
+  /**
+   * Refuses new handshakes, cuts handshakes in progress, and says goodbye on every open
+   * tunnel: a close frame 1001 (going away) to both peers, sent between two frames. Resolves
+   * when every socket is closed; sockets still open after `graceMs` are destroyed.
+   */
+  close(graceMs: number): Promise<void>
 }
 
 /**
@@ -42,6 +49,7 @@ export function createUpgradeProxy(options: UpgradeProxyOptions): UpgradeProxy {
   const { coatcheck, trustProxy, onError } = options
   const headerOptions = { csrfHeaderName: coatcheck.config.csrf.headerName, trustProxy }
   const open = new Set<Duplex>()
+  const tunnels = new Set<Tunnel>()
   let closed = false
 
   function track(socket: Duplex): void {
@@ -116,7 +124,13 @@ export function createUpgradeProxy(options: UpgradeProxyOptions): UpgradeProxy {
       )
       if (upstreamHead.length > 0) socket.write(upstreamHead)
       if (head.length > 0) upstream.write(head)
-      splice(socket, upstream)
+      const tunnel = splice(socket, upstream)
+      tunnels.add(tunnel)
+      options.onTunnel?.(1)
+      socket.once('close', () => {
+        tunnels.delete(tunnel)
+        options.onTunnel?.(-1)
+      })
     })
     upstreamReq.on('response', (res: IncomingMessage) => {
       res.resume()
@@ -137,9 +151,14 @@ export function createUpgradeProxy(options: UpgradeProxyOptions): UpgradeProxy {
         socket.destroy()
       })
     },
-    close() {
+    close(graceMs) {
       closed = true
-      for (const socket of open) socket.destroy()
+      const spliced = new Set([...tunnels].flatMap((tunnel) => tunnel.sockets))
+      for (const socket of open) if (!spliced.has(socket)) socket.destroy()
+      for (const tunnel of tunnels) tunnel.goAway()
+      const sockets = [...open]
+      const timer = setTimeout(() => sockets.forEach((socket) => socket.destroy()), graceMs)
+      return Promise.all(sockets.map(whenClosed)).then(() => clearTimeout(timer))
     },
   }
 }
@@ -168,8 +187,20 @@ function relayRefusal(socket: Duplex, res: IncomingMessage, prepared: PreparedPr
   writeRawStatus(socket, status >= 300 ? status : 502, headers)
 }
 
+/** A joined pair of sockets. */
+interface Tunnel {
+  readonly sockets: readonly Duplex[]
+  /** Sends both peers a close frame 1001 between two frames, then ends both sockets. */
+  goAway(): void
+}
+
+function whenClosed(socket: Duplex): Promise<void> {
+  if (socket.destroyed) return Promise.resolve()
+  return new Promise((resolve) => socket.once('close', () => resolve()))
+}
+
 /** Joins two sockets both ways; either side closing or failing ends both. */
-function splice(client: Duplex, upstream: Duplex): void {
+function splice(client: Duplex, upstream: Duplex): Tunnel {
   for (const socket of [client, upstream]) {
     // Small frames must go out at once; an idle WebSocket is normal, not a timeout.
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true)
@@ -181,6 +212,20 @@ function splice(client: Duplex, upstream: Duplex): void {
   }
   client.once('close', teardown)
   upstream.once('close', teardown)
-  client.pipe(upstream)
-  upstream.pipe(client)
+  const toUpstream = new FrameGate()
+  const toClient = new FrameGate()
+  client.pipe(toUpstream).pipe(upstream)
+  upstream.pipe(toClient).pipe(client)
+  const sayGoodbye = (socket: Duplex, masked: boolean) => () => {
+    if (socket.destroyed) return
+    socket.end(closeFrame(GOING_AWAY, masked))
+  }
+  return {
+    sockets: [client, upstream],
+    goAway() {
+      // The browser's side is the server's role (unmasked), the upstream's the client's.
+      toClient.stopAtBoundary(sayGoodbye(client, false))
+      toUpstream.stopAtBoundary(sayGoodbye(upstream, true))
+    },
+  }
 }

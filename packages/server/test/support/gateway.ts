@@ -3,7 +3,12 @@
 import type { Cleanup } from './cleanup.ts'
 import { buildClientRegistration, parseConfig } from '@coatcheck/core'
 import { signIn, startDevIdp, type DevIdp, type DevIdpTtl } from '@coatcheck/dev-idp'
-import { startServer, type ListenAddress, type StartServerResult } from '../../src/index.ts'
+import {
+  startServer,
+  type ListenAddress,
+  type Logger,
+  type StartServerResult,
+} from '../../src/index.ts'
 import { cookiesFrom, get } from './http-client.ts'
 
 export const SPA_URL = 'http://localhost:5173/'
@@ -29,6 +34,10 @@ export interface GatewayOptions {
   routes?: Record<string, unknown>[]
   session?: Record<string, unknown>
   idpTtl?: DevIdpTtl
+  /** More configuration (`tokens`, `metrics`, …). */
+  config?: Record<string, unknown>
+  /** Default: the file of the test run's log sweep, when it is on. */
+  logger?: Logger
 }
 
 /** Starts the dev IdP on localhost:0. */
@@ -63,12 +72,14 @@ export async function startGateway(t: Cleanup, options: GatewayOptions = {}): Pr
   const extra = {
     routes: options.routes ?? [],
     ...(options.session ? { session: options.session } : {}),
+    ...options.config,
   }
   const server = await startServer({
     port: 0,
     config: (address: ListenAddress) => configFor(idp, address, extra),
     // Upstream failures are part of several tests; keep the output readable.
     onError: () => {},
+    ...(options.logger ? { logger: options.logger } : {}),
   })
   t.after(() => server.close())
   const url = server.url

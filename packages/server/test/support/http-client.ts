@@ -3,6 +3,7 @@
 import { once } from 'node:events'
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import { connect } from 'node:net'
+import { recordForSweep } from '@coatcheck/dev-idp'
 
 /** A whole answer: status, headers and the body as text. */
 export interface Answer {
@@ -39,7 +40,9 @@ export function get(url: string, headers: Record<string, string> = {}): Promise<
 
 /** The `Cookie` header a browser would send back after this answer. */
 export function cookiesFrom(answer: Answer): string {
-  return (answer.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0]).join('; ')
+  const pairs = (answer.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0] ?? '')
+  for (const pair of pairs) recordForSweep('session_cookie', pair.slice(pair.indexOf('=') + 1))
+  return pairs.join('; ')
 }
 
 /**
