@@ -51,7 +51,7 @@ async function touchSession(
 }
 
 /** When the session ends if nothing else happens: the earlier of idle and absolute expiry. */
-export function sessionEndsAt(session: Session, context: FlowContext): number {
+export function sessionEndsAt(session: Session, context: Pick<FlowContext, 'config'>): number {
   return Math.min(
     session.expiresAt,
     session.lastSeenAt + context.config.session.idleTimeoutSeconds * 1000,
