@@ -47,8 +47,9 @@ interface Setup {
 }
 
 async function setUp(config: Record<string, unknown> = {}): Promise<Setup> {
-  let handle: ((request: Request) => Promise<Response>) | undefined
-  const listener = await listenLate(() => handle)
+  // Listening first: the configuration needs the URL before the engine exists.
+  const late: { handle?: (request: Request) => Promise<Response> } = {}
+  const listener = await listenLate(() => late.handle)
   let offset = 0
   const faults: (string | undefined)[] = []
   const harness = await startHarness({
@@ -62,7 +63,7 @@ async function setUp(config: Record<string, unknown> = {}): Promise<Setup> {
       },
     },
   })
-  handle = (request) => harness.coatcheck.handle(request)
+  late.handle = (request) => harness.coatcheck.handle(request)
   const post = (body: string, contentType = 'application/x-www-form-urlencoded') =>
     fetch(`${listener.url}/auth/backchannel-logout`, {
       method: 'POST',
