@@ -1,4 +1,5 @@
 import type { CookieJar } from '../http/cookies.ts'
+import { CoatcheckError } from '../errors/coatcheck-error.ts'
 import type { Session } from '../session/session.ts'
 import type { FlowContext } from './flow-context.ts'
 
@@ -27,6 +28,23 @@ export async function loadActiveSession(
     return touchSession(session, jar, context, now)
   }
   if (loaded.renew) await context.sessions.adopt(session, jar)
+  return session
+}
+
+/**
+ * The session of a request to an SPA endpoint: the anti-CSRF header and Origin checked
+ * first, then {@link loadActiveSession}.
+ *
+ * @throws CoatcheckError `unauthenticated` (401 JSON, never a redirect) without one.
+ */
+export async function requireActiveSession(
+  request: Request,
+  jar: CookieJar,
+  context: FlowContext,
+): Promise<Session> {
+  context.guard.checkApiRequest(request)
+  const session = await loadActiveSession(jar, context)
+  if (!session) throw new CoatcheckError('unauthenticated')
   return session
 }
 

@@ -2,7 +2,7 @@ import type { CookieJar } from '../http/cookies.ts'
 import { CoatcheckError } from '../errors/coatcheck-error.ts'
 import type { Session } from '../session/session.ts'
 import { sessionHandle } from '../session/session-handle.ts'
-import { loadActiveSession, sessionEndsAt } from './active-session.ts'
+import { requireActiveSession, sessionEndsAt } from './active-session.ts'
 import { announceSessionsEnded } from './ended-sessions.ts'
 import { json, noStoreHeaders, type FlowContext } from './flow-context.ts'
 
@@ -29,8 +29,7 @@ export async function listOwnSessions(
   context: FlowContext,
   jar: CookieJar,
 ): Promise<Response> {
-  context.guard.checkApiRequest(request)
-  const session = await requireSession(jar, context)
+  const session = await requireActiveSession(request, jar, context)
   const sessions = await ownSessions(session, context)
   const summaries = await Promise.all(sessions.map((s) => summarize(s, s.id === session.id)))
   return json({ sessions: summaries })
@@ -46,8 +45,7 @@ export async function endOwnSession(
   context: FlowContext,
   jar: CookieJar,
 ): Promise<Response> {
-  context.guard.checkApiRequest(request)
-  const session = await requireSession(jar, context)
+  const session = await requireActiveSession(request, jar, context)
   const handle = new URL(request.url).pathname.split('/').pop() ?? ''
   const sessions = await ownSessions(session, context)
   const handles = await Promise.all(sessions.map((s) => sessionHandle(s)))
@@ -57,12 +55,6 @@ export async function endOwnSession(
   else await context.directory.end(target.id)
   await announceSessionsEnded(context, [target.id], 'ended_by_user')
   return new Response(null, { status: 204, headers: noStoreHeaders() })
-}
-
-async function requireSession(jar: CookieJar, context: FlowContext): Promise<Session> {
-  const session = await loadActiveSession(jar, context)
-  if (!session) throw new CoatcheckError('unauthenticated')
-  return session
 }
 
 /** The current session, then the user's other sessions that have not timed out. */

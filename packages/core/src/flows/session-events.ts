@@ -1,6 +1,5 @@
 import type { CookieJar } from '../http/cookies.ts'
-import { CoatcheckError } from '../errors/coatcheck-error.ts'
-import { loadActiveSession } from './active-session.ts'
+import { requireActiveSession } from './active-session.ts'
 import type { FlowContext } from './flow-context.ts'
 
 /**
@@ -13,8 +12,6 @@ export async function streamSessionEvents(
   context: FlowContext,
   jar: CookieJar,
 ): Promise<Response> {
-  context.guard.checkApiRequest(request)
-  const session = await loadActiveSession(jar, context)
-  if (!session) throw new CoatcheckError('unauthenticated')
+  const session = await requireActiveSession(request, jar, context)
   return context.eventStreams.open(session, context, request.signal)
 }

@@ -85,7 +85,8 @@ export function createServerSessions(options: ServerSessionsOptions): SessionPer
   }
 }
 
-async function callStore<T>(operation: () => Promise<T>): Promise<T> {
+/** Runs a store call, turning its failures into `store_unavailable` (503). */
+export async function callStore<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation()
   } catch (error) {

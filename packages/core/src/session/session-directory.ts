@@ -1,4 +1,4 @@
-import { CoatcheckError, isCoatcheckError } from '../errors/coatcheck-error.ts'
+import { callStore } from './server-sessions.ts'
 import type { Session } from './session.ts'
 import type { SessionDenylist } from './session-denylist.ts'
 import type { SessionFilter, SessionStore } from './session-store.ts'
@@ -40,14 +40,5 @@ export function createDenylistDirectory(
       return []
     },
     end: async () => {},
-  }
-}
-
-async function callStore<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation()
-  } catch (error) {
-    if (isCoatcheckError(error)) throw error
-    throw new CoatcheckError('store_unavailable', { cause: error })
   }
 }

@@ -35,7 +35,7 @@ export async function listenLate(
           method: req.method ?? 'GET',
           headers,
           signal: abort.signal,
-          ...(body.length > 0 ? { body } : {}),
+          ...(body.length > 0 ? { body: new Uint8Array(body) } : {}),
         }),
       )
       const raw: string[] = []
