@@ -4,6 +4,7 @@ import { signIn } from '@coatcheck/dev-idp'
 import { ConfigError, createMemoryStore, parseConfig, type SessionStore } from '../src/index.ts'
 import { randomKey, startHarness, type Harness, type TestBrowser } from './support/harness.ts'
 import { openEvents, readEventStream } from './support/event-stream.ts'
+import { startUpstream, type Upstream } from './support/upstream.ts'
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
 const OPERATOR_TOKEN = 'operator-secret-0123456789abcdefghijklmnop'
@@ -233,6 +234,66 @@ describe('session control with the cookie store', () => {
     } finally {
       await harness.close()
     }
+  })
+})
+
+describe('event stream and token refresh', () => {
+  let harness: Harness
+  let upstream: Upstream
+  let offset = 0
+  before(async () => {
+    upstream = await startUpstream()
+    harness = await startHarness({
+      idp: { ttl: { accessToken: 2 } },
+      config: {
+        tokens: { refreshSkewSeconds: 0 },
+        routes: [{ path: '/api/echo', upstream: upstream.url }],
+      },
+      // Coatcheck's clock runs ahead on demand: the access token expires without a sleep.
+      coatcheck: { now: () => Date.now() + offset },
+    })
+  })
+  after(async () => {
+    await harness.close()
+    await upstream.close()
+  })
+
+  it('pushes session-refreshed with the new session end after a refresh (R-01)', async () => {
+    const browser = harness.browser()
+    await browser.login()
+    const stream = readEventStream((await openEvents(harness.coatcheck, browser)).body!)
+    await stream.until((text) => text.length > 0)
+    offset += 3_000
+    assert.equal((await browser.fetch('/api/echo/x')).status, 200)
+    await stream.until((text) => text.includes('session-refreshed'))
+    const [refreshed] = stream.events()
+    const { expiresAt } = (await (await browser.fetch('/auth/session')).json()) as {
+      expiresAt: number
+    }
+    assert.equal(refreshed?.event, 'session-refreshed')
+    const pushed = (refreshed?.data as { expiresAt: number }).expiresAt
+    // /auth/session just touched the session, which may move its idle end a little later.
+    assert.ok(pushed <= expiresAt && pushed > Date.now() + offset, `${pushed} vs ${expiresAt}`)
+    await stream.cancel()
+  })
+
+  it('pushes session-ended {reason: refresh_failed} when the IdP refuses the refresh token (R-02)', async () => {
+    const browser = harness.browser()
+    await browser.login()
+    const { sub } = (
+      (await (await browser.fetch('/auth/session')).json()) as {
+        user: { sub: string }
+      }
+    ).user
+    const stream = readEventStream((await openEvents(harness.coatcheck, browser)).body!)
+    await stream.until((text) => text.length > 0)
+    await harness.idp.revokeGrants(sub)
+    offset += 3_000
+    assert.equal((await browser.fetch('/api/echo/x')).status, 401)
+    await stream.ended()
+    assert.deepEqual(stream.events(), [
+      { event: 'session-ended', data: { reason: 'refresh_failed' } },
+    ])
   })
 })
 
