@@ -5,6 +5,7 @@ import { startDevIdp, type DevIdp } from '@coatcheck/dev-idp'
 import { buildClientRegistration } from '../src/index.ts'
 import { CLIENT_ID, startHarness, type Harness, type TestBrowser } from './support/harness.ts'
 import { listenLate, type HttpListener } from './support/http-listener.ts'
+import { openEvents, readEventStream } from './support/event-stream.ts'
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout'
 /** The faults list of the suite running now (suites run one after the other). */
@@ -144,11 +145,18 @@ for (const store of ['memory', 'cookie'] as const) {
       assert.equal(registration['backchannel_logout_session_required'], true)
     })
 
-    it('ends the Coatcheck session when the user logs out at the IdP, and only that one (O-11, O-16, C-15)', async () => {
+    it('ends the Coatcheck session and its event stream when the user logs out at the IdP, and only that one (O-11, O-16, C-15)', async () => {
       const first = await loggedIn(setup)
       const second = await loggedIn(setup)
       assert.notEqual(first.sid, second.sid)
+      const events = await openEvents(setup.harness.coatcheck, first.browser)
+      const stream = readEventStream(events.body!)
+      await stream.until((text) => text.length > 0)
       await logOutAtIdp(setup, first.browser)
+      await stream.ended()
+      assert.deepEqual(stream.events(), [
+        { event: 'session-ended', data: { reason: 'backchannel_logout' } },
+      ])
       assert.equal(setup.listener.bodies.get('/auth/backchannel-logout')?.length, 1)
       assert.equal(await isLoggedIn(first.browser), false, 'the logged-out session ended')
       assert.equal(await isLoggedIn(second.browser), true, 'the other OP session lives on')

@@ -28,8 +28,11 @@ export async function receiveBackchannelLogout(
     const token = await readLogoutToken(request)
     const claims = await context.verifyLogoutToken(token)
     await refuseReplay(claims, context)
-    const ended = await context.directory.endBy(toFilter(claims))
+    const filter = toFilter(claims)
+    const ended = await context.directory.endBy(filter)
     await announceSessionsEnded(context, ended, 'backchannel_logout')
+    // Cookie-store sessions have no id on record: their streams here are found by filter.
+    context.eventStreams.endMatching(filter, 'backchannel_logout')
     context.onEvent({ type: 'backchannel_logout', outcome: 'ok' })
     // Already logged out counts as success too (O-16).
     return new Response(null, { status: 200, headers: noStoreHeaders() })

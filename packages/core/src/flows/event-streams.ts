@@ -2,6 +2,7 @@ import type { SessionEndReason } from '../events/coatcheck-event.ts'
 import { CookieJar } from '../http/cookies.ts'
 import type { Session } from '../session/session.ts'
 import type { SessionEndedBus } from '../session/session-ended-bus.ts'
+import type { SessionFilter } from '../session/session-store.ts'
 import { noStoreHeaders, type FlowContext } from './flow-context.ts'
 
 /** Default time between `: ping` comments; the SDK reconnects after 45 s of silence. */
@@ -16,6 +17,11 @@ const RETRY_MS = 5_000
 export interface EventStreams {
   /** A `text/event-stream` response for `session` that ends when `signal` aborts. */
   open(session: Session, context: FlowContext, signal: AbortSignal): Response
+  /**
+   * Ends this instance's streams of every session matching `filter`: for the cookie store,
+   * whose ended sessions have no server-side record to name them by id.
+   */
+  endMatching(filter: SessionFilter, reason: SessionEndReason): void
   /** Tells the streams of this session that its tokens were refreshed. */
   refreshed(session: Session): void
   /** Ends every stream at once (shutdown) and stops listening. */
@@ -32,6 +38,7 @@ export interface EventStreamsOptions {
 }
 
 interface OpenStream {
+  readonly session: Session
   send(event: string, data: unknown): void
   /** Closes the stream, after a `session-ended` event when the session ended. */
   end(reason?: SessionEndReason): void
@@ -77,6 +84,7 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
       if (!closed) controller.enqueue(encoder.encode(text))
     }
     const stream: OpenStream = {
+      session,
       send: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
       end(reason) {
         if (closed) return
@@ -135,6 +143,16 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
 
   return {
     open,
+    endMatching(filter, reason) {
+      for (const streams of [...bySession.values()]) {
+        for (const stream of [...streams]) {
+          const { issuer, sid, sub } = stream.session
+          const matches =
+            issuer === filter.issuer && ('sid' in filter ? sid === filter.sid : sub === filter.sub)
+          if (matches) stream.end(reason)
+        }
+      }
+    },
     refreshed(session) {
       for (const stream of bySession.get(session.id) ?? []) {
         stream.send('session-refreshed', { expiresAt: options.endsAt(session) })

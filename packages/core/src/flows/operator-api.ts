@@ -39,6 +39,7 @@ export async function endUserSessions(request: Request, context: FlowContext) {
   const { issuer, sub } = await authorizeOperator(request, context)
   const ended = await context.directory.endBy({ issuer, sub })
   await announceSessionsEnded(context, ended, 'ended_by_operator')
+  context.eventStreams.endMatching({ issuer, sub }, 'ended_by_operator')
   return json({ ended: ended.length })
 }
 
