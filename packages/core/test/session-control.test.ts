@@ -196,7 +196,9 @@ describe('operator API', () => {
             headers: { authorization: `Bearer ${token}` },
           }),
         )
-      assert.equal((await call('GET', `${OPERATOR_TOKEN}x`)).status, 401)
+      const wrong = await call('GET', `${OPERATOR_TOKEN}x`)
+      assert.equal(wrong.status, 401)
+      assert.match(wrong.headers.get('www-authenticate') ?? '', /^Bearer /)
       assert.equal((await call('DELETE', OPERATOR_TOKEN.slice(0, -1))).status, 401)
       assert.equal((await call('GET', OPERATOR_TOKEN, '')).status, 400)
       const listed = (await (await call('GET')).json()) as { sessions: Listed[] }
