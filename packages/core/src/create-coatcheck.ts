@@ -9,6 +9,7 @@ import { createSealer } from './crypto/sealer.ts'
 import { createIdentityProvider } from './oidc/identity-provider.ts'
 import { createMemoryStore } from './session/memory-store.ts'
 import { createServerSessions } from './session/server-sessions.ts'
+import { createStoreCaller } from './session/internal/call-store.ts'
 import { createCookieSessions } from './session/cookie-sessions.ts'
 import type { SessionPersistence } from './session/session-persistence.ts'
 import type { SessionStore } from './session/session-store.ts'
@@ -19,6 +20,21 @@ import { startLogin } from './flows/login.ts'
 import { completeLogin } from './flows/callback.ts'
 import { getSessionInfo } from './flows/session-info.ts'
 import { completeLogout, logout } from './flows/logout.ts'
+import { receiveBackchannelLogout } from './flows/backchannel-logout.ts'
+import { streamSessionEvents } from './flows/session-events.ts'
+import { endOwnSession, listOwnSessions } from './flows/session-control.ts'
+import { endUserSessions, listUserSessions } from './flows/operator-api.ts'
+import { createEventStreams } from './flows/event-streams.ts'
+import { createLogoutTokenVerifier } from './flows/logout-token.ts'
+import { sessionEndsAt } from './flows/active-session.ts'
+import { announceSessionsEnded } from './flows/ended-sessions.ts'
+import { createSessionEndedBus } from './session/session-ended-bus.ts'
+import { createSessionDenylist } from './session/session-denylist.ts'
+import {
+  createDenylistDirectory,
+  createStoreDirectory,
+  type SessionDirectory,
+} from './session/session-directory.ts'
 import { forwardWithFetch } from './proxy/forward.ts'
 import { planProxy, type PlanOptions, type ProxyPlan } from './proxy/proxy-plan.ts'
 import type { RequestHead } from './http/request-head.ts'
@@ -74,6 +90,8 @@ export interface CoatcheckOptions {
   onError?: (error: unknown, request: Request) => void
   /** Receives every {@link CoatcheckEvent} (metrics, logs). Must not throw. */
   onEvent?: EventSink
+  /** Time between `: ping` comments on `/events` streams. Default 25 000 ms. */
+  eventPingIntervalMs?: number
 }
 
 type Flow = (request: Request, context: FlowContext, jar: CookieJar) => Promise<Response>
@@ -100,13 +118,25 @@ export function createCoatcheck(
   contextPromise.catch(() => {})
 
   const auth = config.basePath
-  const endpoints = new Map<string, { method: string; flow: Flow }>([
-    [`${auth}/login`, { method: 'GET', flow: startLogin }],
-    [`${auth}/callback`, { method: 'GET', flow: completeLogin }],
-    [`${auth}/session`, { method: 'GET', flow: getSessionInfo }],
-    [`${auth}/logout`, { method: 'POST', flow: logout }],
-    [`${auth}/logout/callback`, { method: 'GET', flow: completeLogout }],
+  /** Path → method → flow. `/sessions/{id}` is matched by its prefix. */
+  const endpoints = new Map<string, Record<string, Flow>>([
+    [`${auth}/login`, { GET: startLogin }],
+    [`${auth}/callback`, { GET: completeLogin }],
+    [`${auth}/session`, { GET: getSessionInfo }],
+    [`${auth}/logout`, { POST: logout }],
+    [`${auth}/logout/callback`, { GET: completeLogout }],
+    [`${auth}/backchannel-logout`, { POST: receiveBackchannelLogout }],
+    [`${auth}/events`, { GET: streamSessionEvents }],
+    [`${auth}/sessions`, { GET: listOwnSessions }],
+    [`${auth}/sessions/`, { DELETE: endOwnSession }],
+    [`${auth}/operator/sessions`, { GET: listUserSessions, DELETE: endUserSessions }],
   ])
+  const endpointOf = (pathname: string) =>
+    endpoints.get(pathname) ??
+    (/^[A-Za-z0-9_-]{1,64}$/.test(pathname.slice(`${auth}/sessions/`.length)) &&
+    pathname.startsWith(`${auth}/sessions/`)
+      ? endpoints.get(`${auth}/sessions/`)
+      : undefined)
 
   /** Security events for metrics and logs (G-05): codes only, never request data. */
   function reportRejection(error: unknown) {
@@ -126,14 +156,15 @@ export function createCoatcheck(
   async function route(request: Request, url: URL, jar: CookieJar): Promise<Response> {
     const context = await contextPromise
     const { pathname } = url
-    const endpoint = endpoints.get(pathname)
+    const endpoint = endpointOf(pathname)
     if (endpoint) {
-      if (request.method !== endpoint.method) {
+      const flow = Object.hasOwn(endpoint, request.method) ? endpoint[request.method] : undefined
+      if (!flow) {
         throw new CoatcheckError('method_not_allowed', {
-          message: `Use ${endpoint.method} for ${pathname}.`,
+          message: `Use ${Object.keys(endpoint).join(' or ')} for ${pathname}.`,
         })
       }
-      return endpoint.flow(request, context, jar)
+      return flow(request, context, jar)
     }
     const match = matchRoute(url, config.routes)
     if (match) return forwardWithFetch(request, match, context, jar)
@@ -193,6 +224,9 @@ export function createCoatcheck(
     },
     async close() {
       const context = await contextPromise.catch(() => undefined)
+      // Open event streams first, so a graceful shutdown does not wait for them.
+      context?.eventStreams.close()
+      context?.sessionEnded.close()
       await context?.sessions.close()
     },
   }
@@ -211,15 +245,31 @@ async function createContext(
     sameSite: toSameSite(config.cookie.sameSite),
     ...(config.cookie.domain === undefined ? {} : { domain: config.cookie.domain }),
   }
-  const sessions: SessionPersistence =
-    config.session.store === 'cookie' && !options.store
-      ? createCookieSessions({ sealer, cookie, now, onEvent })
-      : createServerSessions({
-          store: options.store ?? createMemoryStore({ now }),
-          cookie,
-          now,
-          onEvent,
-        })
+  const inCookies = config.session.store === 'cookie' && !options.store
+  const store = inCookies ? undefined : (options.store ?? createMemoryStore({ now }))
+  let sessions: SessionPersistence
+  let directory: SessionDirectory
+  if (store) {
+    sessions = createServerSessions({ store, cookie, now, onEvent })
+    directory = createStoreDirectory(store, createStoreCaller(onEvent))
+  } else {
+    const denylist = createSessionDenylist(config.session.absoluteTimeoutSeconds * 1000, now)
+    sessions = createCookieSessions({ sealer, cookie, now, denylist, onEvent })
+    directory = createDenylistDirectory(denylist, now)
+  }
+  const sessionEnded = createSessionEndedBus(store)
+  const eventStreams = createEventStreams({
+    bus: sessionEnded,
+    // A sealed cookie's last-seen time moves with each response the browser gets, which
+    // the stream cannot see: only the absolute expiry is certain there.
+    endsAt: inCookies
+      ? (session) => session.expiresAt
+      : (session) => sessionEndsAt(session, { config }),
+    now,
+    ...(options.eventPingIntervalMs === undefined
+      ? {}
+      : { pingIntervalMs: options.eventPingIntervalMs }),
+  })
   let signer: Promise<DpopSigner> | undefined
   const dpop = () => (signer ??= createDpopSigner(config.dpop.privateKey))
   return {
@@ -227,7 +277,21 @@ async function createContext(
     idp,
     sessions,
     dpop,
-    tokens: createTokenManager({ config, idp, sessions, now, onEvent, dpop }),
+    sessionEnded,
+    directory,
+    eventStreams,
+    verifyLogoutToken: createLogoutTokenVerifier({ idp, clientId: config.idp.clientId, now }),
+    tokens: createTokenManager({
+      config,
+      idp,
+      sessions,
+      now,
+      onEvent,
+      dpop,
+      onRefreshed: (session) => eventStreams.refreshed(session),
+      onRefreshRefused: (session) =>
+        void announceSessionsEnded({ onEvent, sessionEnded }, [session.id], 'refresh_failed'),
+    }),
     clientTokens: createClientTokens({ idp, skewSeconds: config.tokens.refreshSkewSeconds, now }),
     onEvent,
     loginTransactions: createLoginTransactions({ sealer, cookieName: config.cookie.name, now }),

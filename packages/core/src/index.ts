@@ -31,8 +31,14 @@ export {
 } from './errors/coatcheck-error.ts'
 export { toErrorResponse } from './errors/error-response.ts'
 export type { Session, TokenSet } from './session/session.ts'
-export type { SessionFilter, SessionStore, StoreLock } from './session/session-store.ts'
+export type {
+  SessionEndedListener,
+  SessionFilter,
+  SessionStore,
+  StoreLock,
+} from './session/session-store.ts'
 export type { SessionPersistence } from './session/session-persistence.ts'
 export { createMemoryStore } from './session/memory-store.ts'
 export type { SessionInfo } from './flows/session-info.ts'
+export type { SessionSummary } from './flows/session-control.ts'
 export { createSealer, type Sealer } from './crypto/sealer.ts'

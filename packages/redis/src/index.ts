@@ -1,3 +1,2 @@
 export { createRedisStore, type RedisSessionStore, type RedisStoreOptions } from './redis-store.ts'
 export type { RedisConnection, RedisMode } from './internal/connect.ts'
-export type { SessionEndedListener } from './internal/session-events.ts'

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { createSealer, type Session, type SessionStore } from '@coatcheck/core'
+import {
+  createSealer,
+  type Session,
+  type SessionEndReason,
+  type SessionEndedListener,
+  type SessionStore,
+} from '@coatcheck/core'
 import { connect, type RedisConnection, type RedisMode } from './internal/connect.ts'
 import { createKeyLayout, digest, pairDigest } from './internal/key-layout.ts'
 import {
@@ -12,7 +18,7 @@ import {
   runScript,
 } from './internal/scripts.ts'
 import { reconnectOnTimeout } from './internal/reconnect-on-timeout.ts'
-import { createSessionEvents, type SessionEndedListener } from './internal/session-events.ts'
+import { createSessionEvents } from './internal/session-events.ts'
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
@@ -32,8 +38,8 @@ export interface RedisStoreOptions {
 
 /** A {@link SessionStore} on Redis, plus pub/sub of ended sessions between instances. */
 export interface RedisSessionStore extends SessionStore {
-  /** Tells every instance (this one included) that these sessions ended. */
-  publishSessionEnded(sessionIds: readonly string[]): Promise<void>
+  /** Tells every instance (this one included) that these sessions ended, and why. */
+  publishSessionEnded(sessionIds: readonly string[], reason: SessionEndReason): Promise<void>
   /**
    * Calls `listener` with the ids of sessions that ended on any instance; returns the
    * function that removes it. Delivery is at most once: see the package README.
@@ -185,7 +191,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
       const ttlMs = Math.ceil(ttlSeconds * 1000)
       return (await client.set(keys.seen(key), '1', 'PX', ttlMs, 'NX')) === 'OK'
     },
-    publishSessionEnded: (sessionIds) => events.publish(sessionIds),
+    publishSessionEnded: (sessionIds, reason) => events.publish(sessionIds, reason),
     onSessionEnded: (listener) => events.subscribe(listener),
     async close() {
       events.close()

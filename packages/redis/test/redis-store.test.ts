@@ -149,7 +149,7 @@ describe('createRedisStore', () => {
       () => (done = true),
     )
     while (!done && Date.now() < deadline) {
-      await publisher.publishSessionEnded(ids)
+      await publisher.publishSessionEnded(ids, 'backchannel_logout')
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     assert.deepEqual(await received, ids)

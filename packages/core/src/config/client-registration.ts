@@ -14,9 +14,12 @@ export interface ClientRegistration {
 
 /**
  * What to register at the identity provider for this configuration: the exact redirect URIs
- * Coatcheck will send (L-11, O-03), code flow only (L-17), refresh tokens.
+ * Coatcheck will send (L-11, O-03), code flow only (L-17), refresh tokens, and the
+ * back-channel logout endpoint with `sid` required, so logout tokens name the OP session
+ * (O-10).
  *
  * @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata
+ * @see https://openid.net/specs/openid-connect-backchannel-1_0.html#BCRegistration
  */
 export function buildClientRegistration(config: CoatcheckConfig): ClientRegistration {
   return {
@@ -27,5 +30,7 @@ export function buildClientRegistration(config: CoatcheckConfig): ClientRegistra
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: config.idp.clientAuthMethod,
+    backchannel_logout_uri: `${config.publicUrl}${config.basePath}/backchannel-logout`,
+    backchannel_logout_session_required: true,
   }
 }

@@ -254,6 +254,22 @@ const metricsSchema = z
   })
   .prefault({})
   .describe('Prometheus metrics (see docs/operations.md for every series).')
+/** The operator API: list and end a user's sessions. */
+const operatorSchema = z
+  .strictObject({
+    token: z
+      .string()
+      .min(32, 'must be at least 32 characters of a random secret')
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .optional()
+      .describe(
+        'Bearer credential of the operator API (`GET` and `DELETE <basePath>/operator/sessions?sub=`), ' +
+          'at least 32 random characters; put `${ENV_VAR}` here. Unset (the default): the API ' +
+          'is off and its paths answer 404.',
+      ),
+  })
+  .prefault({})
+  .describe('Operator API for support and incident response; off by default.')
 
 /** The whole configuration, as written in a config file (after `${ENV}` substitution). */
 export const configSchema = z.strictObject({
@@ -427,6 +443,7 @@ export const configSchema = z.strictObject({
     .describe('RP-initiated logout.'),
   tokens: tokensSchema,
   dpop: dpopSchema,
+  operator: operatorSchema,
   routes: z
     .array(routeSchema)
     .default([])

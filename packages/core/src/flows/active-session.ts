@@ -1,4 +1,5 @@
 import type { CookieJar } from '../http/cookies.ts'
+import { CoatcheckError } from '../errors/coatcheck-error.ts'
 import type { Session } from '../session/session.ts'
 import type { FlowContext } from './flow-context.ts'
 
@@ -31,6 +32,23 @@ export async function loadActiveSession(
 }
 
 /**
+ * The session of a request to an SPA endpoint: the anti-CSRF header and Origin checked
+ * first, then {@link loadActiveSession}.
+ *
+ * @throws CoatcheckError `unauthenticated` (401 JSON, never a redirect) without one.
+ */
+export async function requireActiveSession(
+  request: Request,
+  jar: CookieJar,
+  context: FlowContext,
+): Promise<Session> {
+  context.guard.checkApiRequest(request)
+  const session = await loadActiveSession(jar, context)
+  if (!session) throw new CoatcheckError('unauthenticated')
+  return session
+}
+
+/**
  * Records that the session was used. A compare-and-set, never a blind write: a blind
  * write could put back the refresh token a concurrent refresh just rotated away (R-04).
  */
@@ -51,7 +69,7 @@ async function touchSession(
 }
 
 /** When the session ends if nothing else happens: the earlier of idle and absolute expiry. */
-export function sessionEndsAt(session: Session, context: FlowContext): number {
+export function sessionEndsAt(session: Session, context: Pick<FlowContext, 'config'>): number {
   return Math.min(
     session.expiresAt,
     session.lastSeenAt + context.config.session.idleTimeoutSeconds * 1000,

@@ -4,6 +4,7 @@ import { CoatcheckError } from '../errors/coatcheck-error.ts'
 import { randomId } from '../crypto/random-id.ts'
 import { primaryResource } from '../config/primary-resource.ts'
 import type { Session, TokenSet } from '../session/session.ts'
+import { summarizeUserAgent } from '../session/user-agent.ts'
 import { LOGIN_TRANSACTION_TTL_SECONDS, type LoginTransaction } from './login-transaction.ts'
 import { noStoreHeaders, redirect, type FlowContext } from './flow-context.ts'
 
@@ -20,7 +21,7 @@ export async function completeLogin(
 ): Promise<Response> {
   const transaction = await loadTransaction(request, jar, context)
   const tokens = await exchangeCode(request, transaction, context)
-  const session = createSession(tokens, transaction, context)
+  const session = createSession(tokens, transaction, request, context)
   await replaceSession(session, jar, context)
   return redirect(transaction.returnTo, noStoreHeaders())
 }
@@ -90,6 +91,7 @@ function toLoginError(cause: unknown): CoatcheckError {
 function createSession(
   tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
   transaction: LoginTransaction,
+  request: Request,
   context: FlowContext,
 ): Session {
   const claims = tokens.claims()
@@ -118,6 +120,7 @@ function createSession(
     createdAt: now,
     lastSeenAt: now,
     expiresAt: now + context.config.session.absoluteTimeoutSeconds * 1000,
+    userAgent: summarizeUserAgent(request.headers.get('user-agent')),
   }
 }
 

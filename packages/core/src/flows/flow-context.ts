@@ -8,6 +8,10 @@ import type { TokenManager } from '../tokens/token-manager.ts'
 import type { ClientTokens } from '../tokens/client-tokens.ts'
 import type { EventSink } from '../events/coatcheck-event.ts'
 import type { DpopSigner } from '../tokens/dpop.ts'
+import type { SessionDirectory } from '../session/session-directory.ts'
+import type { SessionEndedBus } from '../session/session-ended-bus.ts'
+import type { EventStreams } from './event-streams.ts'
+import type { LogoutTokenVerifier } from './logout-token.ts'
 
 /** Everything a flow needs, built once by `createCoatcheck`. */
 export interface FlowContext {
@@ -24,6 +28,13 @@ export interface FlowContext {
   readonly dpop: () => Promise<DpopSigner>
   /** Epoch milliseconds; injected so tests control time. */
   readonly now: () => number
+  /** Announces ended sessions to every instance. */
+  readonly sessionEnded: SessionEndedBus
+  /** Sessions by user or OP session: back-channel logout, session control, operator API. */
+  readonly directory: SessionDirectory
+  /** The open `/events` streams of this instance. */
+  readonly eventStreams: EventStreams
+  readonly verifyLogoutToken: LogoutTokenVerifier
 }
 
 /** Headers every auth response carries: never cached (C-13), never leaks its URL (L-18). */

@@ -4,6 +4,8 @@ import { resolveReturnUrl } from '../http/return-url.ts'
 import { CoatcheckError } from '../errors/coatcheck-error.ts'
 import type { Session } from '../session/session.ts'
 import { json, noStoreHeaders, redirect, type FlowContext } from './flow-context.ts'
+import { announceSessionsEnded } from './ended-sessions.ts'
+import { readSmallBody } from './read-body.ts'
 
 /** Largest logout request body read; it only ever carries `{ "returnTo": ... }`. */
 const MAX_BODY_BYTES = 4096
@@ -24,7 +26,10 @@ export async function logout(request: Request, context: FlowContext, jar: Cookie
   // token is still worth revoking.
   const session = (await context.sessions.load(jar))?.session
   await context.sessions.destroy(session, jar)
-  if (session) await revokeRefreshToken(session, context)
+  if (session) {
+    await announceSessionsEnded(context, [session.id], 'logout')
+    await revokeRefreshToken(session, context)
+  }
   return json({ logoutUrl: await buildLogoutUrl(session, returnTo, context, jar) })
 }
 
@@ -40,7 +45,7 @@ export async function completeLogout(request: Request, context: FlowContext, jar
 }
 
 async function readReturnTo(request: Request): Promise<string | undefined> {
-  const text = await readSmallBody(request)
+  const text = await readSmallBody(request, MAX_BODY_BYTES)
   if (text.trim() === '') return undefined
   if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json')) {
     throw new CoatcheckError('bad_request', { message: 'The logout body must be JSON.' })
@@ -59,24 +64,6 @@ async function readReturnTo(request: Request): Promise<string | undefined> {
     throw new CoatcheckError('invalid_return_to')
   }
   return returnTo
-}
-
-async function readSmallBody(request: Request): Promise<string> {
-  if (!request.body) return ''
-  const reader = request.body.getReader()
-  const decoder = new TextDecoder()
-  let text = ''
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) return text + decoder.decode()
-    size += value.byteLength
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel()
-      throw new CoatcheckError('bad_request', { message: 'The logout body is too large.' })
-    }
-    text += decoder.decode(value, { stream: true })
-  }
 }
 
 /** Best effort: logout must succeed for the user even when the IdP is down (O-02). */

@@ -1,6 +1,5 @@
 import type { CookieJar } from '../http/cookies.ts'
-import { CoatcheckError } from '../errors/coatcheck-error.ts'
-import { loadActiveSession, sessionEndsAt } from './active-session.ts'
+import { requireActiveSession, sessionEndsAt } from './active-session.ts'
 import { json, type FlowContext } from './flow-context.ts'
 import { readSessionPermissions, type PermissionsResult } from './session-permissions.ts'
 
@@ -29,9 +28,7 @@ export async function getSessionInfo(
   context: FlowContext,
   jar: CookieJar,
 ): Promise<Response> {
-  context.guard.checkApiRequest(request)
-  const session = await loadActiveSession(jar, context)
-  if (!session) throw new CoatcheckError('unauthenticated')
+  const session = await requireActiveSession(request, jar, context)
   const user: Record<string, unknown> = {}
   // An allowlist, not a denylist: a new claim the IdP adds stays private until configured.
   for (const name of context.config.session.claims) {

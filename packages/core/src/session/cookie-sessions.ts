@@ -15,6 +15,7 @@ import type { Session } from './session.ts'
 import type { SessionCookieOptions, SessionPersistence } from './session-persistence.ts'
 import type { SessionStore } from './session-store.ts'
 import type { EventSink } from '../events/coatcheck-event.ts'
+import type { SessionDenylist } from './session-denylist.ts'
 
 /** Options of {@link createCookieSessions}. */
 export interface CookieSessionsOptions {
@@ -26,6 +27,8 @@ export interface CookieSessionsOptions {
   replayCache?: SessionStore
   /** Receives a `store_error` event for every failed replay-cache call. */
   onEvent?: EventSink
+  /** Sessions ended by back-channel logout, refused on load (C-15). */
+  denylist?: SessionDenylist
 }
 
 /**
@@ -33,7 +36,7 @@ export interface CookieSessionsOptions {
  * cookie (C-09), chunked as `<name>.0`, `<name>.1`, ... when it outgrows one cookie (C-10).
  *
  * Nothing is kept on the server, so a session cannot be revoked by deleting it: a copy of
- * the cookie stays valid until `expiresAt` unless something checks a denylist (C-15).
+ * the cookie stays valid until `expiresAt` unless the `denylist` names it (C-15).
  * Prefer server-side sessions; they also keep request headers small.
  *
  * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-browser-based-apps#section-6.1.3.2
@@ -53,6 +56,7 @@ export function createCookieSessions(options: CookieSessionsOptions): SessionPer
     // sealed with the same keys cannot be passed off as a session.
     const opened = await sealer.openJson(sealed, cookie.name)
     if (!opened || !isSession(opened.value) || !isLive(opened.value, now())) return undefined
+    if (options.denylist?.has(opened.value)) return undefined
     // A request still carrying the cookie from before a refresh gets the refreshed session,
     // never a second refresh with the consumed refresh token (R-03).
     const newer = refreshed.newerThan(opened.value)

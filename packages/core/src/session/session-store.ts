@@ -1,3 +1,4 @@
+import type { SessionEndReason } from '../events/coatcheck-event.ts'
 import type { Session } from './session.ts'
 
 /**
@@ -41,7 +42,22 @@ export interface SessionStore {
   seenOnce(key: string, ttlSeconds: number): Promise<boolean>
   /** Releases timers and connections. */
   close(): Promise<void>
+  /**
+   * Optional, for stores shared by several instances: tells every instance (this one
+   * included) that these sessions ended, so each can close its `/events` streams of them.
+   * A store without it is served by an in-process notification, enough for one instance.
+   * Implement both or neither of `publishSessionEnded` and `onSessionEnded`.
+   */
+  publishSessionEnded?(sessionIds: readonly string[], reason: SessionEndReason): Promise<void>
+  /**
+   * Optional: calls `listener` for every {@link SessionStore.publishSessionEnded} of any
+   * instance; returns the function that removes it. Delivery may be at most once.
+   */
+  onSessionEnded?(listener: SessionEndedListener): () => void
 }
+
+/** Receives the ids of sessions that ended, and why. */
+export type SessionEndedListener = (sessionIds: string[], reason: SessionEndReason) => void
 
 /** Which sessions `deleteBy` removes: by OP session id, or all of a user's. */
 export type SessionFilter = { issuer: string; sid: string } | { issuer: string; sub: string }

@@ -37,6 +37,8 @@ export interface Session {
   readonly lastSeenAt: number
   /** Epoch milliseconds after which the session ends whatever happens (absolute timeout). */
   readonly expiresAt: number
+  /** Browser and OS family at login, e.g. "Firefox on Linux", for the session list. */
+  readonly userAgent?: string
 }
 
 /** Tokens of a session, as the identity provider issued them. */

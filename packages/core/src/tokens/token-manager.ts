@@ -56,6 +56,10 @@ export function createTokenManager(options: {
   now: () => number
   onEvent: EventSink
   dpop: () => Promise<DpopSigner>
+  /** Told of every refresh written, for the session's `session-refreshed` events. */
+  onRefreshed?: (session: Session) => void
+  /** Told when the IdP refused the refresh token: that session is over (R-02). */
+  onRefreshRefused?: (session: Session) => void
 }): TokenManager {
   const { config, idp, sessions, now, onEvent } = options
   const inflight = new Map<string, Promise<Session>>()
@@ -111,7 +115,7 @@ export function createTokenManager(options: {
     const refreshToken = current.tokens.refreshToken
     if (!refreshToken) throw sessionEnded('The access token expired and there is no refresh token.')
 
-    const response = await redeem(refreshToken, request)
+    const response = await redeem(refreshToken, request, current)
     const next = applyRefresh(current, response, request, config, now())
     // Persist before anyone uses the new tokens (R-04). Under the lease this only fails when
     // the lease ran out and another refresh won; then its result is the one to use.
@@ -123,10 +127,11 @@ export function createTokenManager(options: {
       })
     }
     onEvent({ type: 'refresh', outcome: 'ok' })
+    options.onRefreshed?.(next)
     return next
   }
 
-  async function redeem(refreshToken: string, request: TokenRequest) {
+  async function redeem(refreshToken: string, request: TokenRequest, session: Session) {
     const discovered = await idp.configuration()
     const parameters: Record<string, string> = {}
     const resource = request.resource ?? primaryResource(config)
@@ -150,6 +155,7 @@ export function createTokenManager(options: {
       if (cause instanceof client.ResponseBodyError && cause.error === 'invalid_grant') {
         // Expired, revoked, or reuse detected: the session cannot continue (R-02).
         onEvent({ type: 'refresh', outcome: 'invalid_grant' })
+        options.onRefreshRefused?.(session)
         throw sessionEnded('The identity provider refused the refresh token; log in again.', cause)
       }
       onEvent({ type: 'refresh', outcome: 'failed' })

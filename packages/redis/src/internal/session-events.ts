@@ -1,15 +1,22 @@
 import { Cluster, type Redis } from 'ioredis'
-import type { Sealer } from '@coatcheck/core'
+import type { Sealer, SessionEndReason, SessionEndedListener } from '@coatcheck/core'
 
 /** Context the messages are sealed under: they open as nothing else. */
 const CONTEXT = 'coatcheck/redis/session-ended'
 
-/** Listener of {@link SessionEvents.subscribe}; called with the ids of ended sessions. */
-export type SessionEndedListener = (sessionIds: string[]) => void
+/** Every reason a message may carry; anything else is not a message of ours. */
+const REASONS: ReadonlySet<string> = new Set<SessionEndReason>([
+  'logout',
+  'backchannel_logout',
+  'refresh_failed',
+  'expired',
+  'ended_by_user',
+  'ended_by_operator',
+])
 
 /** Pub/sub of ended sessions between instances. */
 export interface SessionEvents {
-  publish(sessionIds: readonly string[]): Promise<void>
+  publish(sessionIds: readonly string[], reason: SessionEndReason): Promise<void>
   subscribe(listener: SessionEndedListener): () => void
   close(): void
 }
@@ -31,12 +38,13 @@ export function createSessionEvents(
   let subscriber: Redis | Cluster | undefined
 
   const deliver = async (message: string) => {
-    const opened = await sealer.openJson<unknown>(message, CONTEXT)
-    const ids = opened?.value
+    const opened = await sealer.openJson<{ ids?: unknown; reason?: unknown }>(message, CONTEXT)
+    const { ids, reason } = opened?.value ?? {}
     if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) return
+    if (typeof reason !== 'string' || !REASONS.has(reason)) return
     for (const listener of listeners) {
       try {
-        listener([...ids])
+        listener([...ids], reason as SessionEndReason)
       } catch {
         // One faulty listener must neither stop the others nor crash the process.
       }
@@ -58,9 +66,9 @@ export function createSessionEvents(
   }
 
   return {
-    async publish(sessionIds) {
+    async publish(sessionIds, reason) {
       if (sessionIds.length === 0) return
-      await client.publish(channel, await sealer.sealJson(sessionIds, CONTEXT))
+      await client.publish(channel, await sealer.sealJson({ ids: sessionIds, reason }, CONTEXT))
     },
     subscribe(listener) {
       listeners.add(listener)

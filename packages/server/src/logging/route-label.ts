@@ -13,6 +13,8 @@ const AUTH_ENDPOINTS = [
   'logout/callback',
   'events',
   'backchannel-logout',
+  'sessions',
+  'operator/sessions',
 ]
 
 /** Label of every path that is neither a route nor a known endpoint. */
@@ -32,6 +34,7 @@ export function createRouteLabeler(
     ...AUTH_ENDPOINTS.map((name) => `${config.basePath}/${name}`),
     ...extraPaths,
   ])
+  const sessionPrefix = `${config.basePath}/sessions/`
   // Longest prefix first, so `/api/orders/archive` wins over `/api/orders`.
   const prefixes = config.routes.map((route) => route.path).sort((a, b) => b.length - a.length)
   return (url) => {
@@ -39,6 +42,7 @@ export function createRouteLabeler(
     const end = url.search(/[?#]/)
     const pathname = end === -1 ? url : url.slice(0, end)
     if (exact.has(pathname)) return pathname
+    if (pathname.startsWith(sessionPrefix)) return `${sessionPrefix}{id}`
     for (const prefix of prefixes) {
       if (pathname === prefix || pathname.startsWith(`${prefix}/`)) return prefix
     }
