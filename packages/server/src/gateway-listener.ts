@@ -6,6 +6,7 @@ import { hasRequestBody, toRequestHead } from './internal/node-request-head.ts'
 import { BAD_REQUEST, INTERNAL_ERROR, sendJson, sendResponse } from './internal/send-response.ts'
 import { createUpgradeProxy, type UpgradeListener } from './internal/upgrade-proxy.ts'
 import { createNodeListener } from './node-adapter.ts'
+import { createSpaStatic } from './spa/spa-static.ts'
 
 export type { UpgradeListener }
 
@@ -44,8 +45,10 @@ export interface GatewayListener {
  * Serves Coatcheck from `node:http` with a fast path for API routes: the request is checked
  * from its head (one cookie parse, one store read), then streamed to the upstream through a
  * keep-alive pool per upstream origin (undici), and the answer streamed back without
- * buffering or re-serialising. Everything else (auth endpoints, CORS preflights, unknown
- * paths) goes through `coatcheck.handle`.
+ * buffering or re-serialising. With `spa.static`, the SPA's files come next. Everything else
+ * (auth endpoints, CORS preflights, unknown paths) goes through `coatcheck.handle`.
+ *
+ * @throws ConfigError when `spa.static` names a folder or entry point that cannot be read.
  */
 export function createGatewayListener(
   coatcheck: Coatcheck,
@@ -53,6 +56,8 @@ export function createGatewayListener(
 ): GatewayListener {
   const trustProxy = options.trustProxy === true
   const onError = options.onError ?? reportError
+  // The SPA's files when `spa.static` is set (same-origin topology); `undefined` otherwise.
+  const spa = createSpaStatic(coatcheck.config)
   // One pool per upstream origin, connections kept alive between calls.
   const agent = new Agent()
   const web = createNodeListener((request) => coatcheck.handle(request), { trustProxy, onError })
@@ -66,7 +71,10 @@ export function createGatewayListener(
     if (!head) return sendJson(res, 400, BAD_REQUEST)
     const replayable = isReplayable(head.method, hasRequestBody(req))
     const prepared = await coatcheck.prepareProxy(head, { replayable })
-    if (prepared === undefined) return web(req, res)
+    if (prepared === undefined) {
+      if (spa !== undefined && (await spa(req, res))) return
+      return web(req, res)
+    }
     if (prepared instanceof Response) return sendResponse(req, res, prepared, onError)
     return proxy(req, res, head, prepared)
   }
