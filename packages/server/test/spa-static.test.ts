@@ -123,9 +123,9 @@ describe('serving the SPA from Coatcheck (spa.static)', () => {
     const auth = await send(`${base}/auth/nothing-here`, { headers: NAVIGATE })
     assert.equal(auth.status, 404)
     assert.notEqual(auth.body, INDEX)
-    // An API route stays an API route: no session → 401, never the SPA.
+    // An API route stays an API route: without the anti-CSRF header → 403, never the SPA.
     const api = await send(`${base}/api/things/orders`, { headers: NAVIGATE })
-    assert.equal(api.status, 401)
+    assert.equal(api.status, 403)
     const post = await send(`${base}/orders/42`, { method: 'POST', headers: NAVIGATE })
     assert.notEqual(post.body, INDEX)
   })
