@@ -34,19 +34,16 @@ export async function runKeys(args: string[]): Promise<number> {
     process.stdout.write(HELP)
     return EXIT.ok
   }
+  if (action !== 'generate' && action !== 'rotate') {
+    throw new UsageError('Use `coatcheck keys generate` or `coatcheck keys rotate`.')
+  }
   let text: string
-  switch (action) {
-    case 'generate':
-      text = generate()
-      break
-    case 'rotate':
-      if (values.config === undefined) {
-        throw new UsageError('`coatcheck keys rotate` needs --config <file>.')
-      }
-      text = await rotate(values.config)
-      break
-    default:
-      throw new UsageError('Use `coatcheck keys generate` or `coatcheck keys rotate`.')
+  if (action === 'generate') {
+    text = generate()
+  } else if (values.config === undefined) {
+    throw new UsageError('`coatcheck keys rotate` needs --config <file>.')
+  } else {
+    text = await rotate(values.config)
   }
   if (values.out === undefined) {
     process.stdout.write(text)
