@@ -91,7 +91,11 @@ describe('coatcheck doctor on a seeded bad configuration', () => {
     publicUrl: 'https://api.example.com',
     keys: ['k'.repeat(43), STRONG_KEY, STRONG_KEY],
     idp: { issuer: 'https://127.0.0.1:1', clientId: 'coatcheck-dev', clientSecret: 'hunter2' },
-    spa: { url: 'https://app.example.net/', origins: ['https://*.example.com'] },
+    spa: {
+      url: 'https://app.example.net/',
+      origins: ['https://*.example.com'],
+      static: { root: 'dist' },
+    },
     cookie: { name: 'coatcheck', sameSite: 'lax' },
     session: { absoluteTimeoutSeconds: 500 * 24 * 3600, idleTimeoutSeconds: 501 * 24 * 3600 },
     routes: [{ path: '/api/orders', upstream: 'http://orders.internal.example.com' }],
@@ -102,7 +106,7 @@ describe('coatcheck doctor on a seeded bad configuration', () => {
     for (const id of ['X-03', 'C-16', 'C-11', 'C-09', 'L-01', 'D-27']) {
       assert.ok(ids(findings, 'error').has(id), `error ${id} in ${JSON.stringify(findings)}`)
     }
-    for (const id of ['C-05', 'C-12', 'R-03', 'P-05']) {
+    for (const id of ['C-05', 'C-12', 'C-16', 'R-03', 'P-05']) {
       assert.ok(ids(findings, 'warning').has(id), `warning ${id}`)
     }
     assert.ok(ids(findings, 'info').has('C-03'))
@@ -182,7 +186,7 @@ describe('coatcheck doctor on a seeded bad configuration', () => {
 })
 
 describe('coatcheck doctor --url on a misconfigured deployment', () => {
-  it('finds the planted faults (C-02, C-03, C-05, C-13, X-02, X-03, L-15)', async (t) => {
+  it('finds the planted faults (C-02, C-03, C-05, C-13, X-02, X-03, L-15, G-02)', async (t) => {
     // Everything wrong a hand-rolled BFF tends to get wrong.
     const url = await serve(t, (req, res) => {
       const origin = req.headers.origin
@@ -193,6 +197,8 @@ describe('coatcheck doctor --url on a misconfigured deployment', () => {
       if (req.url?.startsWith('/auth/login')) {
         res.setHeader('set-cookie', 'tx=abc; Path=/; Secure')
         res.writeHead(302, { location: 'https://idp.example/authorize' }).end()
+      } else if (req.url === '/') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<script>app()</script>')
       } else {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"authenticated":false}')
       }
@@ -201,8 +207,10 @@ describe('coatcheck doctor --url on a misconfigured deployment', () => {
     for (const id of ['C-02', 'C-03', 'X-02', 'X-03', 'L-15']) {
       assert.ok(ids(findings, 'error').has(id), `error ${id} in ${JSON.stringify(findings)}`)
     }
-    for (const id of ['C-05', 'C-13', 'L-18', 'X-06'])
+    for (const id of ['C-05', 'C-13', 'L-18', 'X-06', 'G-02']) {
       assert.ok(ids(findings, 'warning').has(id), id)
+    }
+    assert.equal(findings.filter((f) => f.id === 'G-02' && f.severity === 'warning').length, 2)
   })
 
   it('exits 1 when the deployment cannot be reached', async (t) => {

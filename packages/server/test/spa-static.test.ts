@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ConfigError, parseConfig } from '@coatcheck/core'
+import { probeDeployment } from '../src/doctor/probe-deployment.ts'
 import { createSpaStatic } from '../src/spa/spa-static.ts'
 import { startServer, type ListenAddress } from '../src/index.ts'
 import { createTeardown } from './support/cleanup.ts'
@@ -128,6 +129,14 @@ describe('serving the SPA from Coatcheck (spa.static)', () => {
     assert.equal(api.status, 403)
     const post = await send(`${base}/orders/42`, { method: 'POST', headers: NAVIGATE })
     assert.notEqual(post.body, INDEX)
+  })
+
+  it('passes the probes of coatcheck doctor --url, SPA headers included (G-02)', async () => {
+    const findings = await probeDeployment({ url: base, timeoutMs: 5000 })
+    assert.deepEqual(
+      findings.filter((f) => f.severity !== 'info'),
+      [],
+    )
   })
 
   for (const path of [

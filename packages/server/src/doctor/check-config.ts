@@ -222,7 +222,21 @@ const checkRoutes: Check = (config) =>
             ],
       )
 
+const checkStaticSpa: Check = (config) =>
+  config.spa.static !== undefined && new URL(config.spa.url).origin !== config.publicOrigin
+    ? [
+        {
+          severity: 'warning',
+          id: 'C-16',
+          where: 'spa.url',
+          message: `\`spa.static\` serves the SPA at ${config.publicOrigin}, but \`spa.url\` sends users to ${new URL(config.spa.url).origin}`,
+          fix: 'set `spa.url` to a page of `publicUrl`, e.g. `<publicUrl>/`',
+        },
+      ]
+    : []
+
 const CHECKS: readonly Check[] = [
+  checkStaticSpa,
   checkCookie,
   checkPublicUrls,
   checkOrigins,

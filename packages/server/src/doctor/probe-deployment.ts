@@ -167,16 +167,22 @@ function checkSecurityHeaders(res: ProbeResponse, where: string, base: URL): Fin
       fix: 'send `Referrer-Policy: no-referrer` on auth responses',
     })
   }
-  if (base.protocol === 'https:' && res.headers['strict-transport-security'] === undefined) {
-    findings.push({
+  return [...findings, ...checkHsts(res, where, base)]
+}
+
+function checkHsts(res: ProbeResponse, where: string, base: URL): Finding[] {
+  if (base.protocol !== 'https:' || res.headers['strict-transport-security'] !== undefined) {
+    return []
+  }
+  return [
+    {
       severity: 'warning',
       id: 'C-18',
       where,
       message: 'no Strict-Transport-Security header',
       fix: 'send HSTS (`Strict-Transport-Security: max-age=31536000`) from Coatcheck or the proxy in front',
-    })
-  }
-  return findings
+    },
+  ]
 }
 
 const probeCsrfHeader: ProbeStep = async (probe) => {
@@ -249,4 +255,49 @@ const probeReturnTo: ProbeStep = async (probe) => {
   ]
 }
 
-const PROBES: readonly ProbeStep[] = [probeLogin, probeCsrfHeader, probeCors, probeReturnTo]
+const probeAppDocument: ProbeStep = async (probe) => {
+  const res = await probe.send('/', { headers: NAVIGATION })
+  // Only when this origin serves the SPA (same-origin topology, or a CDN in front).
+  if (res.status !== 200 || !String(res.headers['content-type']).startsWith('text/html')) return []
+  const where = 'GET / (the SPA)'
+  const csp = String(res.headers['content-security-policy'] ?? '')
+  const findings: Finding[] = []
+  const scriptSources = /(?:^|;)\s*(?:script-src|default-src)\s([^;]*)/.exec(csp)?.[1] ?? ''
+  if (csp === '' || /'unsafe-inline'|\*/.test(scriptSources)) {
+    findings.push({
+      severity: 'warning',
+      id: 'G-02',
+      where,
+      message:
+        'no strict Content-Security-Policy for scripts: an injected script runs, and can use the session while the page is open',
+      fix: "send a CSP with `script-src 'self'` plus hashes or nonces for inline scripts (`spa.static` does)",
+    })
+  }
+  if (!/frame-ancestors\s+'none'/.test(csp) && res.headers['x-frame-options'] === undefined) {
+    findings.push({
+      severity: 'warning',
+      id: 'G-02',
+      where,
+      message: 'the app may be framed by any site (clickjacking)',
+      fix: "add `frame-ancestors 'none'` to the CSP",
+    })
+  }
+  if (res.headers['x-content-type-options'] !== 'nosniff') {
+    findings.push({
+      severity: 'info',
+      id: 'G-02',
+      where,
+      message: 'no `X-Content-Type-Options: nosniff`',
+      fix: 'send `X-Content-Type-Options: nosniff` with every file',
+    })
+  }
+  return [...findings, ...checkHsts(res, where, probe.base)]
+}
+
+const PROBES: readonly ProbeStep[] = [
+  probeLogin,
+  probeCsrfHeader,
+  probeCors,
+  probeReturnTo,
+  probeAppDocument,
+]
