@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type RequestListener } from 'node:http'
@@ -13,28 +12,10 @@ import { checkConfig } from '../src/doctor/check-config.ts'
 import { checkIdentityProvider } from '../src/doctor/check-identity-provider.ts'
 import type { Finding } from '../src/doctor/finding.ts'
 import { probeDeployment } from '../src/doctor/probe-deployment.ts'
+import { runCli } from './support/run-cli.ts'
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts')
 const STRONG_KEY = 'q3Jx9vTzL0cPwY7mKd2RbN5sHf8uGa1eXi4oVn6tZyC'
 const STRONG_SECRET = 'Vn4pQ8sX2mLz7cRt0bKw5yHj9dGf3aEu1iNo6'
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function runCli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({
-        code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
-        stdout,
-        stderr,
-      })
-    })
-  })
-}
 
 async function writeJson(t: TestContext, value: unknown): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'coatcheck-doctor-'))
@@ -55,6 +36,16 @@ async function serve(t: TestContext, listener: RequestListener): Promise<string>
   })
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
+
+/** A sound local configuration whose identity provider is `issuer`. */
+const localConfig = (issuer: string) =>
+  parseConfig({
+    environment: 'development',
+    publicUrl: 'http://localhost:8080',
+    keys: [STRONG_KEY],
+    idp: { issuer, clientId: 'web', clientSecret: STRONG_SECRET },
+    spa: { url: 'http://localhost:5173/' },
+  })
 
 const ids = (findings: readonly Finding[], severity?: Finding['severity']) =>
   new Set(findings.filter((f) => !severity || f.severity === severity).map((f) => f.id))
@@ -156,14 +147,7 @@ describe('coatcheck doctor on a seeded bad configuration', () => {
         }),
       )
     })
-    const config = parseConfig({
-      environment: 'development',
-      publicUrl: 'http://localhost:8080',
-      keys: [STRONG_KEY],
-      idp: { issuer, clientId: 'web', clientSecret: STRONG_SECRET },
-      spa: { url: 'http://localhost:5173/' },
-    })
-    const findings = await checkIdentityProvider(config, { timeoutMs: 2000 })
+    const findings = await checkIdentityProvider(localConfig(issuer), { timeoutMs: 2000 })
     assert.ok(ids(findings, 'error').has('L-03'))
     assert.ok(ids(findings, 'error').has('L-12'))
     assert.ok(ids(findings, 'warning').has('L-09'))
@@ -173,14 +157,7 @@ describe('coatcheck doctor on a seeded bad configuration', () => {
     const issuer = await serve(t, () => {
       // Never answers.
     })
-    const config = parseConfig({
-      environment: 'development',
-      publicUrl: 'http://localhost:8080',
-      keys: [STRONG_KEY],
-      idp: { issuer, clientId: 'web', clientSecret: STRONG_SECRET },
-      spa: { url: 'http://localhost:5173/' },
-    })
-    const findings = await checkIdentityProvider(config, { timeoutMs: 200 })
+    const findings = await checkIdentityProvider(localConfig(issuer), { timeoutMs: 200 })
     assert.deepEqual([...ids(findings, 'warning')], ['L-12'])
   })
 })

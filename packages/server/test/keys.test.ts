@@ -1,31 +1,13 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import { parseConfig } from '@coatcheck/core'
 import { parse } from 'yaml'
+import { runCli } from './support/run-cli.ts'
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts')
 const OLD_KEY = 'q3Jx9vTzL0cPwY7mKd2RbN5sHf8uGa1eXi4oVn6tZyC'
-
-function runCli(args: string[], cwd?: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { timeout: 30_000, ...(cwd ? { cwd } : {}) },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
-          stdout,
-          stderr,
-        })
-      },
-    )
-  })
-}
 
 async function tempDir(t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'coatcheck-keys-'))
@@ -41,7 +23,7 @@ function configLines(stdout: string): Record<string, unknown> {
 describe('coatcheck keys', () => {
   it('generates a sealing key and a DPoP key that the schema accepts, writing nothing to disk (C-09, L-22)', async (t) => {
     const dir = await tempDir(t)
-    const run = await runCli(['keys', 'generate'], dir)
+    const run = await runCli(['keys', 'generate'], { cwd: dir })
     assert.equal(run.code, 0, run.stderr)
     assert.deepEqual(await readdir(dir), [])
     const [, key, , , jwkLine] = run.stdout.split('\n')

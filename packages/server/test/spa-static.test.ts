@@ -121,9 +121,11 @@ describe('serving the SPA from Coatcheck (spa.static)', () => {
     assert.equal(byScript.status, 404)
     const missingFile = await send(`${base}/assets/missing.js`, { headers: NAVIGATE })
     assert.equal(missingFile.status, 404)
-    const auth = await send(`${base}/auth/nothing-here`, { headers: NAVIGATE })
-    assert.equal(auth.status, 404)
-    assert.notEqual(auth.body, INDEX)
+    for (const path of ['/auth/nothing-here', '/%61uth/nothing-here']) {
+      const auth = await send(`${base}${path}`, { headers: NAVIGATE })
+      assert.equal(auth.status, 404, path)
+      assert.notEqual(auth.body, INDEX)
+    }
     // An API route stays an API route: without the anti-CSRF header → 403, never the SPA.
     const api = await send(`${base}/api/things/orders`, { headers: NAVIGATE })
     assert.equal(api.status, 403)

@@ -15,7 +15,7 @@ export interface ProbeDeploymentOptions {
 }
 
 /** An origin no deployment should trust. */
-export const FOREIGN_ORIGIN = 'https://evil.example'
+const FOREIGN_ORIGIN = 'https://evil.example'
 
 /** Headers of a top-level navigation typed into the address bar. */
 const NAVIGATION = {

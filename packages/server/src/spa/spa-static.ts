@@ -42,9 +42,12 @@ export function createSpaStatic(config: CoatcheckConfig): SpaStatic | undefined 
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false
     const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/'
-    if (!pathname.startsWith('/') || isReserved(pathname)) return false
+    if (!pathname.startsWith('/')) return false
     const segments = toSafeSegments(pathname)
-    if (segments === undefined) return false
+    // Checked decoded too: `/%61uth/x` must not become the SPA's route either.
+    if (segments === undefined || isReserved(pathname) || isReserved(`/${segments.join('/')}`)) {
+      return false
+    }
 
     const last = segments.at(-1)
     if (last === undefined || (segments.length === 1 && last === options.index)) {
