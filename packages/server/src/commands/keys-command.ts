@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { parseConfig } from '@coatcheck/core'
 import { loadConfigFile } from '../config-file.ts'
-import { EXIT, UsageError, parseCommandArgs } from './command-line.ts'
+import { EXIT, UsageError, parseSubcommandArgs } from './command-line.ts'
 import { randomKey } from './dev-config.ts'
 
 const HELP = `Usage: coatcheck keys generate [--out <file>]
@@ -24,8 +24,7 @@ Options:
 
 /** `coatcheck keys generate|rotate`. */
 export async function runKeys(args: string[]): Promise<number> {
-  const [action, ...rest] = args
-  const values = parseCommandArgs('keys', action?.startsWith('-') ? args : rest, {
+  const { subcommand, values } = parseSubcommandArgs('keys', args, ['generate', 'rotate'], {
     config: { type: 'string', short: 'c' },
     out: { type: 'string', short: 'o' },
     help: { type: 'boolean', short: 'h' },
@@ -34,11 +33,11 @@ export async function runKeys(args: string[]): Promise<number> {
     process.stdout.write(HELP)
     return EXIT.ok
   }
-  if (action !== 'generate' && action !== 'rotate') {
+  if (subcommand === undefined) {
     throw new UsageError('Use `coatcheck keys generate` or `coatcheck keys rotate`.')
   }
   let text: string
-  if (action === 'generate') {
+  if (subcommand === 'generate') {
     text = generate()
   } else if (values.config === undefined) {
     throw new UsageError('`coatcheck keys rotate` needs --config <file>.')

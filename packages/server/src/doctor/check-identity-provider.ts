@@ -32,7 +32,7 @@ export async function checkIdentityProvider(
         severity: 'warning',
         id: 'L-12',
         where,
-        message: `cannot read the discovery document (${error instanceof Error ? error.message : String(error)}); its checks were skipped`,
+        message: `cannot read the discovery document (${describeFailure(error)}); its checks were skipped`,
         fix: 'check `idp.issuer` and that this machine can reach the identity provider',
       },
     ]
@@ -136,3 +136,12 @@ const METADATA_CHECKS: readonly MetadataCheck[] = [
         ]
       : [],
 ]
+
+/** `fetch failed` says little: the network error's code (`ECONNREFUSED`) says more. */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause
+  const code = (cause as { code?: unknown } | undefined)?.code
+  const detail = typeof code === 'string' ? code : cause instanceof Error ? cause.message : ''
+  return detail === '' ? error.message : `${error.message}: ${detail}`
+}
