@@ -50,19 +50,32 @@ function lintDockerfile(text: string, root: string): string[] {
   const problems: string[] = []
   const froms = instructions.filter((i) => i.keyword === 'FROM')
   if (froms.length < 2) problems.push('multi-stage: build and runtime stages are separate')
+  const stageNames = new Set<string>()
   for (const { args } of froms) {
-    const image = args.split(/\s+/)[0] ?? ''
-    const tag = image.includes('@sha256:') ? 'digest' : image.split(':')[1]
-    if (tag === undefined || tag === 'latest' || (!/\d+\.\d+/.test(tag) && tag !== 'digest')) {
-      problems.push(`pinned base image: ${image} needs a version tag or digest`)
+    const [image = '', as, name] = args.split(/\s+/)
+    if (!stageNames.has(image)) {
+      const tag = image.includes('@sha256:') ? 'digest' : image.split(':')[1]
+      if (tag === undefined || tag === 'latest' || (!/\d+\.\d+/.test(tag) && tag !== 'digest')) {
+        problems.push(`pinned base image: ${image} needs a version tag or digest`)
+      }
     }
+    if (as?.toUpperCase() === 'AS' && name) stageNames.add(name)
   }
-  const lastFrom = instructions.lastIndexOf(froms.at(-1)!)
-  const finalStage = instructions.slice(lastFrom)
-  const user = finalStage.filter((i) => i.keyword === 'USER').at(-1)?.args
-  if (user === undefined || /^(root|0)(:|$)/.test(user)) {
-    problems.push('USER: the runtime stage runs as a non-root user')
-  }
+  // Every stage that runs something (ENTRYPOINT or CMD), and the final one, drops root.
+  const stages = instructions.reduce<(typeof instructions)[]>((all, instruction) => {
+    if (instruction.keyword === 'FROM') all.push([])
+    all.at(-1)?.push(instruction)
+    return all
+  }, [])
+  stages.forEach((stage, i) => {
+    const runs = stage.some((s) => s.keyword === 'ENTRYPOINT' || s.keyword === 'CMD')
+    if (!runs && i < stages.length - 1) return
+    const user = stage.filter((s) => s.keyword === 'USER').at(-1)?.args
+    if (user === undefined || /^(root|0)(:|$)/.test(user)) {
+      problems.push(`USER: stage ${i + 1} runs as a non-root user`)
+    }
+  })
+  const finalStage = stages.at(-1) ?? []
   for (const { keyword, args } of instructions) {
     if (keyword === 'ADD' && /(https?|ftp):\/\//.test(args)) {
       problems.push(`ADD from a URL: ${args}`)
@@ -89,9 +102,11 @@ function lintDockerfile(text: string, root: string): string[] {
 }
 
 describe('deploy/Dockerfile', () => {
-  it('passes the lint rules: multi-stage, pinned, non-root, HEALTHCHECK, no ADD from URLs', async () => {
+  it('passes the lint rules: multi-stage, pinned, non-root, HEALTHCHECK, no ADD from URLs, no dev IdP in the gateway image', async () => {
     const text = await readFile(join(DEPLOY, 'Dockerfile'), 'utf8')
     assert.deepEqual(lintDockerfile(text, ROOT), [])
+    const runtime = text.slice(text.lastIndexOf('\nFROM '))
+    assert.doesNotMatch(runtime, /dev-idp/, 'the development identity provider stays out (D-27)')
   })
 
   it('the lint rules catch a careless Dockerfile', () => {
@@ -151,6 +166,12 @@ describe('deploy/compose.yaml', () => {
       'token_endpoint_auth_method',
     ]) {
       assert.deepEqual(client?.[key], registration[key], key)
+    }
+    // Build targets are stages of the Dockerfile.
+    const dockerfile = await readFile(join(DEPLOY, 'Dockerfile'), 'utf8')
+    for (const service of Object.values(compose['services']) as Doc[]) {
+      const target = service['build']?.target
+      if (target) assert.match(dockerfile, new RegExp(`^FROM \\S+ AS ${target}$`, 'm'))
     }
     const idpArgs: string[] = compose['services'].idp.command
     assert.ok(idpArgs.includes(`--issuer=${config.idp.issuer}`))
