@@ -5,6 +5,8 @@ import { ConfigError } from '@coatcheck/core'
 import packageJson from '../package.json' with { type: 'json' }
 import { EXIT, UsageError } from './commands/command-line.ts'
 import { runDev } from './commands/dev-command.ts'
+import { runDoctor } from './commands/doctor-command.ts'
+import { runKeys } from './commands/keys-command.ts'
 import { runStart } from './commands/start-command.ts'
 import { ConfigFileError } from './config-file.ts'
 
@@ -15,12 +17,15 @@ Keeps OAuth tokens out of the browser: a Backend-for-Frontend gateway.
 Commands:
   start   Run the gateway from a configuration file
   dev     Run the gateway with a development identity provider
+  doctor  Check a configuration and a live deployment against the OAuth browser-app BCP
+  keys    Generate or rotate the cookie sealing key and the DPoP key
 
 Options:
   -h, --help     Show this help; \`coatcheck <command> --help\` shows a command's options
   -v, --version  Print the version
 
-Exit codes: 0 ok, 1 runtime failure, 2 usage error, 78 configuration error.
+Exit codes: 0 ok, 1 runtime failure or doctor errors, 2 usage error, 78 configuration error.
+See docs/cli.md.
 `
 
 async function main(argv: string[]): Promise<number> {
@@ -30,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
       return runStart(args)
     case 'dev':
       return runDev(args)
+    case 'doctor':
+      return runDoctor(args)
+    case 'keys':
+      return runKeys(args)
     case '-h':
     case '--help':
     case 'help':

@@ -15,6 +15,7 @@ import type { GatewayMetrics } from './metrics/gateway-metrics.ts'
 import { sendMetrics } from './metrics/metrics-endpoint.ts'
 import { createNodeListener } from './node-adapter.ts'
 import { createHealthEndpoints, type HealthOptions } from './health.ts'
+import { createSpaStatic } from './spa/spa-static.ts'
 
 export type { UpgradeListener }
 
@@ -70,8 +71,10 @@ export interface GatewayListener {
  * Serves Coatcheck from `node:http` with a fast path for API routes: the request is checked
  * from its head (one cookie parse, one store read), then streamed to the upstream through a
  * keep-alive pool per upstream origin (undici), and the answer streamed back without
- * buffering or re-serialising. Everything else (auth endpoints, CORS preflights, unknown
- * paths) goes through `coatcheck.handle`.
+ * buffering or re-serialising. With `spa.static`, the SPA's files come next. Everything else
+ * (auth endpoints, CORS preflights, unknown paths) goes through `coatcheck.handle`.
+ *
+ * @throws ConfigError when `spa.static` names a folder or entry point that cannot be read.
  */
 export function createGatewayListener(
   coatcheck: Coatcheck,
@@ -92,6 +95,8 @@ export function createGatewayListener(
     metrics,
     labelRoute: createRouteLabeler(coatcheck.config, metricsPath ? [metricsPath] : []),
   })
+  // The SPA's files when `spa.static` is set (same-origin topology); `undefined` otherwise.
+  const spa = createSpaStatic(coatcheck.config)
   // One pool per upstream origin, connections kept alive between calls.
   const agent = new Agent()
   const signals = { trustProxy, onError, stopping: stopping.signal }
@@ -123,7 +128,10 @@ export function createGatewayListener(
     if (!head) return sendJson(res, 400, BAD_REQUEST)
     const replayable = isReplayable(head.method, hasRequestBody(req))
     const prepared = await coatcheck.prepareProxy(head, { replayable })
-    if (prepared === undefined) return web(req, res)
+    if (prepared === undefined) {
+      if (spa !== undefined && (await spa(req, res))) return
+      return web(req, res)
+    }
     if (prepared instanceof Response) return sendResponse(req, res, prepared, onError)
     return proxy(req, res, head, prepared)
   }

@@ -127,6 +127,8 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
   let store: SessionStore | undefined
   let metricsServer: MetricsServer | undefined
   let logger: Logger
+  // Built last: a bad `spa.static` fails here, and the port and store are released below.
+  let gateway: GatewayListener
   try {
     const config =
       earlyConfig ??
@@ -148,6 +150,15 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
       ...(options.onError ? { onError: options.onError } : {}),
     })
     await coatcheck.ready()
+    const metricsPath = config.metrics.path
+    gateway = createGatewayListener(coatcheck, {
+      ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+      ...(options.onError ? { onError: options.onError } : {}),
+      health: options.health === false ? false : { ...options.health, store },
+      logger,
+      ...(metrics ? { metrics } : {}),
+      ...(metrics && metricsPath && config.metrics.port === undefined ? { metricsPath } : {}),
+    })
   } catch (error) {
     started.reject(error)
     await http.close(0)
@@ -157,16 +168,6 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
     throw error
   }
   const running = coatcheck
-  const metrics = metricsServer?.metrics
-  const metricsPath = running.config.metrics.path
-  const gateway = createGatewayListener(running, {
-    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
-    ...(options.onError ? { onError: options.onError } : {}),
-    health: options.health === false ? false : { ...options.health, store },
-    logger,
-    ...(metrics ? { metrics } : {}),
-    ...(metrics && metricsPath && running.config.metrics.port === undefined ? { metricsPath } : {}),
-  })
   ready = gateway
   started.resolve(gateway)
 

@@ -115,6 +115,39 @@ const dpopSchema = z
   .prefault({})
   .describe('DPoP for `dpop: true` routes.')
 
+/** The built SPA, served by Coatcheck itself (same-origin topology). */
+const spaStaticSchema = z
+  .strictObject({
+    root: z
+      .string()
+      .min(1)
+      .describe(
+        'Folder of the built SPA (e.g. `dist`), absolute or relative to the working directory. ' +
+          'Dotfiles and anything outside it (`..`, symbolic links) are never served.',
+      ),
+    index: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+\.html$/, 'must be a file name such as index.html')
+      .default('index.html')
+      .describe(
+        'The HTML entry point, served with `Cache-Control: no-cache` and a CSP that allows ' +
+          'its inline scripts and styles by hash (computed at start-up).',
+      ),
+    fallback: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Answer navigations to paths without a file extension that match no file with the ' +
+          'entry point (client-side routing). Never for the auth endpoints or API routes.',
+      ),
+  })
+  .optional()
+  .describe(
+    'Serve the SPA from Coatcheck (same-origin topology). Hashed assets (`app-3f9a1c2b.js`) ' +
+      'are cached for a year as immutable; every response gets nosniff, a Referrer-Policy ' +
+      'and, for an https `publicUrl`, HSTS. Unset: Coatcheck serves no files.',
+  )
+
 /** How access tokens are kept fresh. */
 const tokensSchema = z
   .strictObject({
@@ -353,6 +386,7 @@ export const configSchema = z.strictObject({
         .describe(
           'More exact origins allowed to call Coatcheck with credentials (CORS) and as `returnTo`.',
         ),
+      static: spaStaticSchema,
     })
     .describe('The single-page app Coatcheck serves.'),
   cookie: z

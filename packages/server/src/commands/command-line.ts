@@ -33,6 +33,29 @@ export function parseCommandArgs<T extends ParseArgsOptionsConfig>(
   }
 }
 
+/**
+ * Parses `<command> <subcommand> [flags]`, e.g. `keys rotate --config x.yaml`. The
+ * subcommand is `undefined` when the first word is a flag (`keys --help`); an unknown one is
+ * a usage error once `--help` has had its chance.
+ */
+export function parseSubcommandArgs<S extends string, T extends ParseArgsOptionsConfig>(
+  command: string,
+  args: string[],
+  subcommands: readonly S[],
+  options: T,
+) {
+  const [first, ...rest] = args
+  const named = first !== undefined && !first.startsWith('-')
+  const values = parseCommandArgs(command, named ? rest : args, options)
+  const subcommand = subcommands.find((name) => name === first)
+  if (named && subcommand === undefined) {
+    throw new UsageError(
+      `Unknown \`${command}\` command "${first}"; use ${subcommands.join(' or ')}.`,
+    )
+  }
+  return { subcommand, values }
+}
+
 /** A TCP port from a flag; `0` picks a free port. */
 export function parsePort(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback
