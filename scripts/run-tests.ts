@@ -6,7 +6,8 @@ import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
 const root = join(import.meta.dirname, '..')
-const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['packages', 'examples']
+const roots =
+  process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['packages', 'examples', 'bench']
 
 function findTests(dir: string): string[] {
   const found: string[] = []
