@@ -78,8 +78,11 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-/** Starts nginx in front of the upstream; answers its port. Stopped at clean-up. */
-export async function startNginx(nginxPath: string, upstreamPort: number): Promise<number> {
+/** Starts nginx in front of the upstream; answers its port and pid. Stopped at clean-up. */
+export async function startNginx(
+  nginxPath: string,
+  upstreamPort: number,
+): Promise<{ port: number; pid: number }> {
   const prefix = makeTempDir('nginx')
   const port = await freePort()
   const config = join(prefix, 'nginx.conf')
@@ -90,5 +93,5 @@ export async function startNginx(nginxPath: string, upstreamPort: number): Promi
   })
   onCleanUp(() => stopProcess(proc))
   await waitForPort(port, 5000)
-  return port
+  return { port, pid: proc.pid ?? 0 }
 }

@@ -2,7 +2,7 @@
 // and all stopped (and temp dirs removed) when the run ends, however it ends.
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -119,4 +119,27 @@ export function serveParent(
   })
   // The parent died or let go: nothing else will stop this process.
   process.on('disconnect', () => process.exit(0))
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times: 100 on every Linux port in use. */
+const CLOCK_TICKS = 100
+
+/**
+ * CPU seconds (user + system) used so far by `pid` and its child processes (nginx's
+ * workers), from /proc; 0 where /proc is missing.
+ */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const own = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number)
+    return own + children.reduce((sum, child) => sum + cpuSeconds(child), 0)
+  } catch {
+    return 0
+  }
 }

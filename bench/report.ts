@@ -46,6 +46,7 @@ export function renderLoadTable(loads: LoadRow[]): string {
       'p99 ms',
       '× direct',
       '× nginx',
+      'CPU µs/call',
       'B up/call',
       'B down/call',
       'cookie B',
@@ -62,6 +63,9 @@ export function renderLoadTable(loads: LoadRow[]): string {
       fixed(row.result.p99Ms, 2),
       fixed(row.vsDirect, 2),
       fixed(row.vsNginx, 2),
+      row.result.cpuUsPerRequest === undefined
+        ? '—'
+        : Math.round(row.result.cpuUsPerRequest).toString(),
       Math.round(row.result.bytesUp).toString(),
       Math.round(row.result.bytesDown).toString(),
       row.cookieBytes.toString(),

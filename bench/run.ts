@@ -2,33 +2,43 @@
 // See bench/README.md for what it needs and how to read the tables.
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs'
 import { cpus, totalmem, release } from 'node:os'
 import { delimiter, join } from 'node:path'
-import { startDevIdp, type ClientMetadata, type DevIdp } from '@coatcheck/dev-idp'
+import { startDevIdp, type DevIdp } from '@coatcheck/dev-idp'
 import { Redis } from 'ioredis'
-import { API_AUDIENCE, SPA_ORIGIN, SPA_URL } from '../packages/core/test/support/harness.ts'
+import { API_AUDIENCE } from '../packages/core/test/support/harness.ts'
 import { summariseProfile, type CpuProfile, type SelfTime } from './cpu-profile.ts'
-import type { GatewayStart, StoreKind } from './gateway-child.ts'
+import type { StoreKind } from './gateway-child.ts'
+import { spaHeaders, startGateway, type Target } from './gateway.ts'
 import { probe } from './http-probe.ts'
-import { loginOverHttp } from './login.ts'
 import { startNginx } from './nginx.ts'
-import { cleanUp, makeTempDir, onCleanUp, startNodeChild, type NodeChild } from './processes.ts'
+import { cleanUp, makeTempDir, onCleanUp, startNodeChild } from './processes.ts'
 import { runRefreshStorm } from './refresh-storm.ts'
 import {
   renderChart,
   renderMarkdown,
+  renderProfileTable,
   replaceGeneratedSection,
   type BenchResults,
   type ScenarioRow,
 } from './report.ts'
-import { deleteRedisKeys, measureMemoryStore, measureRedisSession } from './session-memory.ts'
+import { measureMemoryStore, measureRedisSession } from './session-memory.ts'
 import { checkLoadRow, type LoadRow, type LoadScenario, type TargetName } from './targets.ts'
 import { runWrk, type WrkLoad, type WrkRequest, type WrkResult } from './wrk.ts'
 import { measureLoginRate } from './login-rate.ts'
 
 const root = join(import.meta.dirname, '..')
 const quick = process.argv.includes('--quick')
+/** `--profile`: only the profiled small-GET load, and a longer list of functions. */
+const profileOnly = process.argv.includes('--profile')
 const STORES: StoreKind[] = ['memory', 'cookie', 'sqlite', 'redis']
 const load: WrkLoad = quick
   ? { threads: 2, connections: 50, durationSeconds: 2, warmUpSeconds: 1 }
@@ -61,70 +71,6 @@ async function checkRedis(): Promise<void> {
   }
 }
 
-/** Headers of an SPA `fetch()` with credentials; the same for every target. */
-function spaHeaders(cookie: string | undefined, extra: Record<string, string> = {}) {
-  return {
-    Accept: 'application/json',
-    Origin: SPA_ORIGIN,
-    'Sec-Fetch-Site': 'same-site',
-    'Sec-Fetch-Mode': 'cors',
-    'Sec-Fetch-Dest': 'empty',
-    'X-CSRF': '1',
-    ...(cookie ? { Cookie: cookie } : {}),
-    ...extra,
-  }
-}
-
-interface Target {
-  name: TargetName
-  /** Base URL that the upstream path follows: `…/api` for proxies. */
-  base: string
-  cookie?: string
-  child?: NodeChild
-  /** Redis key prefix of the `redis` target. */
-  storeLocation?: string
-}
-
-interface GatewayOptions {
-  idp: DevIdp
-  store: StoreKind
-  upstream: string
-  keys: string[]
-  refreshSkewSeconds?: number
-  execArgv?: string[]
-  label?: string
-}
-
-async function startGateway(options: GatewayOptions): Promise<Target & { child: NodeChild }> {
-  const clientId = `bench-${options.label ?? options.store}`
-  let storeLocation = ''
-  if (options.store === 'sqlite') storeLocation = makeTempDir('sqlite')
-  if (options.store === 'redis') {
-    storeLocation = `coatcheck-bench:${randomBytes(6).toString('hex')}:`
-    onCleanUp(() => deleteRedisKeys(storeLocation))
-  }
-  const start: GatewayStart = {
-    store: options.store,
-    clientId,
-    issuer: options.idp.issuer,
-    audience: API_AUDIENCE,
-    upstream: options.upstream,
-    spaUrl: SPA_URL,
-    keys: options.keys,
-    storeLocation,
-    refreshSkewSeconds: options.refreshSkewSeconds ?? 30,
-  }
-  const { child, ready } = await startNodeChild(
-    join(import.meta.dirname, 'gateway-child.ts'),
-    { ...start },
-    options.execArgv,
-  )
-  await options.idp.registerClient(ready['registration'] as ClientMetadata)
-  const base = `http://127.0.0.1:${String(ready['port'])}`
-  const cookie = await loginOverHttp(base)
-  return { name: options.store, base: `${base}/api`, cookie, child, storeLocation }
-}
-
 const LOADS: { scenario: LoadScenario; path: string; method: 'GET' | 'POST'; bodyBytes: number }[] =
   [
     { scenario: 'small GET', path: '/small', method: 'GET', bodyBytes: 0 },
@@ -155,7 +101,7 @@ async function runLoads(wrk: string, targets: Target[], scriptDir: string): Prom
         throw new Error(`${target.name} answered ${check.status} to ${shape.scenario}`)
       }
       console.log(`bench: ${shape.scenario} → ${target.name}`)
-      const result = await runWrk(wrk, load, request, scriptDir)
+      const result = await runWrk(wrk, load, request, scriptDir, [target.pid])
       measured.push({ target, result, setCookie: check.setCookie })
     }
     const direct = measured.find((each) => each.target.name === 'direct')?.result
@@ -227,6 +173,7 @@ async function profileHotPath(
   upstream: string,
   keys: string[],
   scriptDir: string,
+  top?: number,
 ): Promise<SelfTime[]> {
   const dir = makeTempDir('profile')
   const target = await startGateway({
@@ -241,7 +188,13 @@ async function profileHotPath(
   await target.child.stop()
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'))
   if (!file) throw new Error('the profiled gateway wrote no profile')
-  return summariseProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, root)
+  // Kept for a flame graph: Chrome DevTools (Performance) or speedscope open it.
+  copyFileSync(join(dir, file), join(import.meta.dirname, 'results', 'small-get.cpuprofile'))
+  return summariseProfile(
+    JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile,
+    root,
+    top,
+  )
 }
 
 /** The first line a tool prints for `-v` (nginx and wrk print it on stderr). */
@@ -274,19 +227,27 @@ async function main(): Promise<void> {
   const scriptDir = makeTempDir('wrk')
   const keys = [randomBytes(32).toString('base64url')]
 
-  const { ready: up } = await startNodeChild(join(import.meta.dirname, 'upstream-child.ts'), {})
+  const { child: upstreamChild, ready: up } = await startNodeChild(
+    join(import.meta.dirname, 'upstream-child.ts'),
+    {},
+  )
   const upstream = `http://127.0.0.1:${String(up['port'])}`
-  const nginxPort = await startNginx(nginx, Number(up['port']))
+  const proxy = await startNginx(nginx, Number(up['port']))
   const idp = await startDevIdp({
     apis: [{ audience: API_AUDIENCE, scopes: ['demo:read'] }],
     // Long enough that no refresh (and no cookie-store rotation) happens during the loads.
     ttl: { accessToken: 3600 },
   })
   onCleanUp(() => idp.close())
+  if (profileOnly) {
+    const profile = await profileHotPath(wrk, idp, upstream, keys, scriptDir, 40)
+    console.log(`\n${renderProfileTable(profile)}\n`)
+    return
+  }
 
   const targets: Target[] = [
-    { name: 'direct', base: upstream },
-    { name: 'nginx', base: `http://127.0.0.1:${nginxPort}/api` },
+    { name: 'direct', base: upstream, pid: upstreamChild.process.pid ?? 0 },
+    { name: 'nginx', base: `http://127.0.0.1:${proxy.port}/api`, pid: proxy.pid },
   ]
   for (const store of STORES) targets.push(await startGateway({ idp, store, upstream, keys }))
   const byName = (name: TargetName) => targets.find((target) => target.name === name)!

@@ -3,7 +3,7 @@
 // latency percentiles when the run is done.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { runCommand } from './processes.ts'
+import { cpuSeconds, runCommand } from './processes.ts'
 
 /** The load: the same for every target. */
 export interface WrkLoad {
@@ -34,6 +34,11 @@ export interface WrkResult {
   bytesDown: number
   /** Socket errors, timeouts and answers other than 2xx/3xx. */
   errors: number
+  /**
+   * CPU time the measured processes spent per request (user + system), from /proc: steadier
+   * than req/s on a machine that also runs other work. Set by {@link runWrk}.
+   */
+  cpuUsPerRequest?: number
 }
 
 const MARKER = 'WRK_RESULT '
@@ -82,12 +87,13 @@ export function parseWrkOutput(stdout: string): WrkResult {
   }
 }
 
-/** Runs a warm-up (discarded), then the measured run. */
+/** Runs a warm-up (discarded), then the measured run, with the CPU time of `pids` in it. */
 export async function runWrk(
   wrkPath: string,
   load: WrkLoad,
   request: WrkRequest,
   scriptDir: string,
+  pids: number[] = [],
 ): Promise<WrkResult> {
   const script = join(scriptDir, `load-${Date.now()}-${Math.random().toString(36).slice(2)}.lua`)
   writeFileSync(script, renderWrkScript(request))
@@ -102,5 +108,11 @@ export async function runWrk(
     request.url,
   ]
   if (load.warmUpSeconds > 0) await runCommand(wrkPath, args(load.warmUpSeconds))
-  return parseWrkOutput(await runCommand(wrkPath, args(load.durationSeconds)))
+  const cpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+  const before = cpu()
+  const result = parseWrkOutput(await runCommand(wrkPath, args(load.durationSeconds)))
+  const used = cpu() - before
+  return pids.length > 0 && result.requests > 0
+    ? { ...result, cpuUsPerRequest: (used * 1e6) / result.requests }
+    : result
 }
