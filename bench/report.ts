@@ -134,13 +134,16 @@ export function replaceGeneratedSection(doc: string, section: string): string {
   return `${doc.slice(0, begin)}${block}${doc.slice(end + END.length)}`
 }
 
-/** The chart: req/s and p99 of the small GET per target. */
+/** The chart: req/s and p99 per target, for both GET scenarios. */
 export function renderChart(results: BenchResults): string {
   const rows = results.loads
-    .filter((row) => row.scenario === 'small GET')
-    .map((row) => ({ label: row.target, values: [row.result.requestsPerSecond, row.result.p99Ms] }))
+    .filter((row) => row.scenario !== '1 MiB POST')
+    .map((row) => ({
+      label: `${row.target} · ${row.scenario}`,
+      values: [row.result.requestsPerSecond, row.result.p99Ms],
+    }))
   return renderBarChart(
-    `Small GET, ${results.date.slice(0, 10)} (${results.mode})`,
+    `Coatcheck vs nginx vs direct, ${results.date.slice(0, 10)} (${results.mode} run)`,
     [
       { title: 'requests per second (higher is better)', unit: 'req/s' },
       { title: 'p99 latency (lower is better)', unit: 'ms' },

@@ -14,6 +14,7 @@ import { cpus, totalmem, release } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { startDevIdp, type DevIdp } from '@coatcheck/dev-idp'
 import { Redis } from 'ioredis'
+import * as prettier from 'prettier'
 import { API_AUDIENCE } from '../packages/core/test/support/harness.ts'
 import { summariseProfile, type CpuProfile, type SelfTime } from './cpu-profile.ts'
 import type { StoreKind } from './gateway-child.ts'
@@ -343,11 +344,17 @@ async function main(): Promise<void> {
     profile,
     raw: { storm, memory, redisMemory, scaling, logins },
   }
-  writeResults(results)
+  await writeResults(results)
+}
+
+/** Writes `text` as the repository's formatter would, so `npm test` stays green. */
+async function writeFormatted(path: string, text: string): Promise<void> {
+  const options = await prettier.resolveConfig(path)
+  writeFileSync(path, await prettier.format(text, { ...options, filepath: path }))
 }
 
 /** Prints the tables; a full run also writes latest.json, the chart and the docs section. */
-function writeResults(results: BenchResults): void {
+async function writeResults(results: BenchResults): Promise<void> {
   const resultsDir = join(import.meta.dirname, 'results')
   mkdirSync(resultsDir, { recursive: true })
   const section = renderMarkdown(results, '../bench/results/chart.svg')
@@ -358,11 +365,11 @@ function writeResults(results: BenchResults): void {
     console.log('bench: quick run, written to bench/results/quick.json only')
     return
   }
-  writeFileSync(join(resultsDir, 'latest.json'), json)
+  await writeFormatted(join(resultsDir, 'latest.json'), json)
   writeFileSync(join(resultsDir, 'chart.svg'), renderChart(results))
   const docPath = join(root, 'docs', 'benchmarks.md')
   const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n'
-  writeFileSync(docPath, replaceGeneratedSection(doc, section))
+  await writeFormatted(docPath, replaceGeneratedSection(doc, section))
   console.log(
     'bench: written to bench/results/latest.json, bench/results/chart.svg, docs/benchmarks.md',
   )
