@@ -1,5 +1,5 @@
 // Logs in through the dev IdP over real HTTP, with the same browser model the integration
-// tests use, and answers the session's `Cookie` header.
+// tests use.
 import type { Coatcheck } from '@coatcheck/core'
 import { request, type Dispatcher } from 'undici'
 import { TestBrowser } from '../packages/core/test/support/harness.ts'
@@ -26,12 +26,17 @@ export function handleOverHttp(base: string, dispatcher?: Dispatcher): Pick<Coat
   }
 }
 
-/** One whole login (Coatcheck → dev IdP form → callback); answers the `Cookie` header. */
-export async function loginOverHttp(base: string, dispatcher?: Dispatcher): Promise<string> {
+/** One whole login (Coatcheck → dev IdP form → callback); answers the logged-in browser. */
+export async function loginOverHttp(base: string, dispatcher?: Dispatcher): Promise<TestBrowser> {
   const browser = new TestBrowser(handleOverHttp(base, dispatcher))
   const callback = await browser.login()
   if (callback.status !== 302 && callback.status !== 303) {
     throw new Error(`the login callback answered ${callback.status}`)
   }
+  return browser
+}
+
+/** The `Cookie` header the browser sends to Coatcheck. */
+export function cookieHeader(browser: TestBrowser): string {
   return [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
 }

@@ -18,7 +18,7 @@ import * as prettier from 'prettier'
 import { API_AUDIENCE } from '../packages/core/test/support/harness.ts'
 import { summariseProfile, type CpuProfile, type SelfTime } from './cpu-profile.ts'
 import type { StoreKind } from './gateway-child.ts'
-import { spaHeaders, startGateway, type Target } from './gateway.ts'
+import { refreshCookie, spaHeaders, startGateway, type Target } from './gateway.ts'
 import { probe } from './http-probe.ts'
 import { startNginx } from './nginx.ts'
 import { cleanUp, makeTempDir, onCleanUp, startNodeChild } from './processes.ts'
@@ -96,6 +96,7 @@ async function runLoads(wrk: string, targets: Target[], scriptDir: string): Prom
   for (const shape of LOADS) {
     const measured: { target: Target; result: WrkResult; setCookie: boolean }[] = []
     for (const target of targets) {
+      await refreshCookie(target)
       const request = wrkRequest(target, shape)
       const check = await probe(request.url, request.headers, shape.method)
       if (check.status !== 200) {
@@ -161,6 +162,7 @@ async function measureScaling(wrk: string, target: Target, scriptDir: string) {
       { type: 'seed', count: sessions - (points.at(-1)?.sessions ?? 0) },
       'seeded',
     )
+    await refreshCookie(target)
     const result = await runWrk(wrk, load, wrkRequest(target, LOADS[0]!), scriptDir)
     points.push({ sessions, p50Ms: result.p50Ms })
   }
@@ -250,12 +252,23 @@ async function main(): Promise<void> {
     { name: 'direct', base: upstream, pid: upstreamChild.process.pid ?? 0 },
     { name: 'nginx', base: `http://127.0.0.1:${proxy.port}/api`, pid: proxy.pid },
   ]
+  const { child: hop, ready: hopReady } = await startNodeChild(
+    join(import.meta.dirname, 'node-hop-child.ts'),
+    { upstream },
+  )
+  targets.push({
+    name: 'node',
+    base: `http://127.0.0.1:${String(hopReady['port'])}/api`,
+    pid: hop.process.pid ?? 0,
+  })
   for (const store of STORES) targets.push(await startGateway({ idp, store, upstream, keys }))
   const byName = (name: TargetName) => targets.find((target) => target.name === name)!
 
   const loads = await runLoads(wrk, targets, scriptDir)
   console.log('bench: SSE')
-  const scenarios: ScenarioRow[] = await measureSse(targets.slice(0, 3))
+  const scenarios: ScenarioRow[] = await measureSse(
+    ['direct', 'nginx', 'memory'].map((name) => byName(name as TargetName)),
+  )
 
   console.log('bench: login flows')
   const logins = await measureLoginRate(

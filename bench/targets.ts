@@ -2,8 +2,11 @@
 // relaxed here: when one is out of reach, the docs show the profile that says why.
 import type { WrkResult } from './wrk.ts'
 
-/** Where a load goes: straight to the upstream, through nginx, or through Coatcheck. */
-export type TargetName = 'direct' | 'nginx' | 'memory' | 'cookie' | 'sqlite' | 'redis'
+/**
+ * Where a load goes: straight to the upstream, through nginx, through a bare Node hop (the
+ * platform's floor), or through Coatcheck with one of its stores.
+ */
+export type TargetName = 'direct' | 'nginx' | 'node' | 'memory' | 'cookie' | 'sqlite' | 'redis'
 
 /** A load scenario driven with wrk. */
 export type LoadScenario = 'small GET' | '64 KiB GET' | '1 MiB POST'
