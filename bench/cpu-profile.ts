@@ -35,12 +35,17 @@ export function summariseProfile(profile: CpuProfile, root: string, top = 15): S
     const where = shortenUrl(callFrame.url, root)
     frames.set(id, where ? `${name} (${where}:${callFrame.lineNumber + 1})` : name)
   }
+  return sumSamples(profile, frames, top)
+}
+
+/** Sums the sample time of each label that `labels` gives a node id. */
+function sumSamples(profile: CpuProfile, labels: Map<number, string>, top: number): SelfTime[] {
   const microseconds = new Map<string, number>()
   let total = 0
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0
-    const frame = frames.get(id) ?? '(unknown)'
-    microseconds.set(frame, (microseconds.get(frame) ?? 0) + delta)
+    const label = labels.get(id) ?? '(unknown)'
+    microseconds.set(label, (microseconds.get(label) ?? 0) + delta)
     total += delta
   })
   return [...microseconds]
@@ -51,4 +56,26 @@ export function summariseProfile(profile: CpuProfile, root: string, top = 15): S
       selfMs: us / 1000,
       percent: total > 0 ? (100 * us) / total : 0,
     }))
+}
+
+/** Where a frame belongs, for the summary by component. */
+function componentOf(functionName: string, url: string): string {
+  if (functionName === '(garbage collector)') return 'garbage collection'
+  if (functionName === '(idle)') return 'idle (waiting for the network)'
+  if (url === '') return 'native: socket writes and other bindings, V8'
+  if (url.includes('/packages/')) return 'Coatcheck (packages/*)'
+  if (url.includes('/node_modules/undici/') || url.includes('deps/undici'))
+    return 'undici (upstream client)'
+  if (/^node:_http|^node:http/.test(url)) return 'node:http (server side)'
+  if (url.startsWith('node:')) return 'Node: streams, events, timers, promises, other'
+  return 'other JavaScript'
+}
+
+/** Self time per component (Coatcheck, undici, node:http, GC, …), heaviest first. */
+export function summariseByComponent(profile: CpuProfile): SelfTime[] {
+  const components = new Map<number, string>()
+  for (const { id, callFrame } of profile.nodes) {
+    components.set(id, componentOf(callFrame.functionName, callFrame.url))
+  }
+  return sumSamples(profile, components, Number.POSITIVE_INFINITY)
 }

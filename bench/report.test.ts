@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { summariseProfile } from './cpu-profile.ts'
+import { summariseByComponent, summariseProfile } from './cpu-profile.ts'
 import { replaceGeneratedSection } from './report.ts'
 import { renderBarChart } from './svg-chart.ts'
 
@@ -59,5 +59,26 @@ describe('report helpers', () => {
       { frame: 'parse (packages/core/src/a.ts:10)', selfMs: 3, percent: 75 },
       { frame: '(anonymous) (undici/x.js:1)', selfMs: 0.5, percent: 12.5 },
     ])
+  })
+
+  it('sums self time per component: Coatcheck, undici, garbage collection', () => {
+    const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 })
+    const summary = summariseByComponent({
+      nodes: [
+        { id: 1, callFrame: frame('(garbage collector)') },
+        { id: 2, callFrame: frame('load', 'file:///repo/packages/core/src/a.ts') },
+        { id: 3, callFrame: frame('dispatch', 'file:///repo/node_modules/undici/x.js') },
+      ],
+      samples: [2, 3, 2, 1],
+      timeDeltas: [1000, 1000, 1000, 1000],
+    })
+    assert.deepEqual(
+      summary.map((entry) => [entry.frame, entry.percent]),
+      [
+        ['Coatcheck (packages/*)', 50],
+        ['undici (upstream client)', 25],
+        ['garbage collection', 25],
+      ],
+    )
   })
 })

@@ -19,7 +19,10 @@ export interface BenchResults {
   load: Record<string, number>
   loads: LoadRow[]
   scenarios: ScenarioRow[]
+  /** The heaviest functions by self time. */
   profile: SelfTime[]
+  /** Self time by component: Coatcheck, undici, node:http, GC, idle, … */
+  profileComponents: SelfTime[]
   [more: string]: unknown
 }
 
@@ -90,10 +93,10 @@ export function renderScenarioTable(rows: ScenarioRow[]): string {
   )
 }
 
-/** The profile table: top self-time functions of Coatcheck under the small-GET load. */
+/** A profile table: self time per function or per component. */
 export function renderProfileTable(profile: SelfTime[]): string {
   return table(
-    ['self time', 'function'],
+    ['self time', 'where'],
     profile.map((entry) => [`${fixed(entry.percent)} %`, `\`${entry.frame}\``]),
   )
 }
@@ -120,6 +123,12 @@ export function renderMarkdown(results: BenchResults, chartPath: string): string
     renderScenarioTable(results.scenarios),
     '',
     '### Where the time goes (small GET, memory store, `--cpu-prof`)',
+    '',
+    'By component:',
+    '',
+    renderProfileTable(results.profileComponents),
+    '',
+    'Heaviest functions:',
     '',
     renderProfileTable(results.profile),
   ].join('\n')

@@ -16,7 +16,12 @@ import { startDevIdp, type DevIdp } from '@coatcheck/dev-idp'
 import { Redis } from 'ioredis'
 import * as prettier from 'prettier'
 import { API_AUDIENCE } from '../packages/core/test/support/harness.ts'
-import { summariseProfile, type CpuProfile, type SelfTime } from './cpu-profile.ts'
+import {
+  summariseByComponent,
+  summariseProfile,
+  type CpuProfile,
+  type SelfTime,
+} from './cpu-profile.ts'
 import type { StoreKind } from './gateway-child.ts'
 import { refreshCookie, spaHeaders, startGateway, type Target } from './gateway.ts'
 import { probe } from './http-probe.ts'
@@ -177,7 +182,7 @@ async function profileHotPath(
   keys: string[],
   scriptDir: string,
   top?: number,
-): Promise<SelfTime[]> {
+): Promise<{ functions: SelfTime[]; components: SelfTime[] }> {
   const dir = makeTempDir('profile')
   const target = await startGateway({
     idp,
@@ -193,11 +198,11 @@ async function profileHotPath(
   if (!file) throw new Error('the profiled gateway wrote no profile')
   // Kept for a flame graph: Chrome DevTools (Performance) or speedscope open it.
   copyFileSync(join(dir, file), join(import.meta.dirname, 'results', 'small-get.cpuprofile'))
-  return summariseProfile(
-    JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile,
-    root,
-    top,
-  )
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile
+  return {
+    functions: summariseProfile(profile, root, top),
+    components: summariseByComponent(profile),
+  }
 }
 
 /** The first line a tool prints for `-v` (nginx and wrk print it on stderr). */
@@ -244,7 +249,8 @@ async function main(): Promise<void> {
   onCleanUp(() => idp.close())
   if (profileOnly) {
     const profile = await profileHotPath(wrk, idp, upstream, keys, scriptDir, 40)
-    console.log(`\n${renderProfileTable(profile)}\n`)
+    console.log(`\n${renderProfileTable(profile.components)}\n`)
+    console.log(`\n${renderProfileTable(profile.functions)}\n`)
     return
   }
 
@@ -354,7 +360,8 @@ async function main(): Promise<void> {
     load: { ...load },
     loads,
     scenarios,
-    profile,
+    profile: profile.functions,
+    profileComponents: profile.components,
     raw: { storm, memory, redisMemory, scaling, logins },
   }
   await writeResults(results)
