@@ -3,9 +3,10 @@
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { once } from 'node:events'
-import { connect, createServer, type AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from '../packages/server/test/support/http-client.ts'
 import { makeTempDir, onCleanUp, stopProcess } from './processes.ts'
 
 /**
@@ -47,15 +48,6 @@ http {
   }
 }
 `
-}
-
-/** A free port on 127.0.0.1 (nginx needs one in its config before it starts). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 async function isListening(port: number): Promise<boolean> {

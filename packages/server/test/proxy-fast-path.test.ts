@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { createDeferred } from '../src/internal/deferred.ts'
 import { createTeardown } from './support/cleanup.ts'
 import { SPA_ORIGIN, startGateway, type Gateway } from './support/gateway.ts'
-import { send, sendRaw } from './support/http-client.ts'
+import { freePort, send, sendRaw } from './support/http-client.ts'
 import { startUpstream, type Upstream } from './support/upstream.ts'
-
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 describe('the API fast path through the real server', { timeout: 30_000 }, () => {
   const teardown = createTeardown()
@@ -71,7 +62,7 @@ describe('the API fast path through the real server', { timeout: 30_000 }, () =>
           headers: { 'X-Route': 'orders' },
         },
         { path: '/api/slow', upstream: `${api.url}/slow`, timeoutMs: 200 },
-        { path: '/api/down', upstream: `http://127.0.0.1:${await closedPort()}` },
+        { path: '/api/down', upstream: `http://127.0.0.1:${await freePort()}` },
       ],
     })
     cookie = await gateway.login()

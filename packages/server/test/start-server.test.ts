@@ -7,15 +7,7 @@ import { ConfigError } from '@coatcheck/core'
 import { signIn } from '@coatcheck/dev-idp'
 import { startServer, type ListenAddress } from '../src/index.ts'
 import { SPA_URL as SPA, configFor, startIdp } from './support/gateway.ts'
-import { cookiesFrom, get } from './support/http-client.ts'
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+import { cookiesFrom, freePort, get } from './support/http-client.ts'
 
 describe('startServer', () => {
   it('serves a whole login through the Node adapter', async (t) => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { WebSocket, WebSocketServer, type ClientOptions } from 'ws'
 import { createTeardown, type Cleanup } from './support/cleanup.ts'
 import { SPA_ORIGIN, startGateway, type Gateway } from './support/gateway.ts'
-import { sendRaw } from './support/http-client.ts'
+import { freePort, sendRaw } from './support/http-client.ts'
 import { startUpstream } from './support/upstream.ts'
 
 /** A WebSocket echo API; records the headers of every handshake that reached it. */
@@ -24,14 +23,6 @@ async function startEchoUpstream(t: Cleanup) {
   )
   t.after(() => new Promise((resolve) => wss.close(resolve)))
   return { upstream, handshakes }
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /** Opens a WebSocket and waits for it to be open. */
@@ -76,7 +67,7 @@ describe('WebSockets through the gateway', { timeout: 30_000 }, () => {
     gateway = await startGateway(teardown, {
       routes: [
         { path: '/api/silent', upstream: silent.url, websocket: true, timeoutMs: 200 },
-        { path: '/api/down', upstream: `http://127.0.0.1:${await closedPort()}`, websocket: true },
+        { path: '/api/down', upstream: `http://127.0.0.1:${await freePort()}`, websocket: true },
         { path: '/api/live', upstream: `${echo.upstream.url}/socket`, websocket: true },
         { path: '/api/deny', upstream: `${echo.upstream.url}/deny`, websocket: true },
         { path: '/api/plain', upstream: `${echo.upstream.url}/plain` },

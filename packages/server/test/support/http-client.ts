@@ -1,8 +1,13 @@
 // Small HTTP helpers over node:http: unlike fetch, node:http sends exactly the headers given
 // (no Fetch Metadata, no Origin), so each test says what the "browser" sent.
 import { once } from 'node:events'
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
-import { connect } from 'node:net'
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http'
+import { connect, type AddressInfo } from 'node:net'
 
 /** A whole answer: status, headers and the body as text. */
 export interface Answer {
@@ -54,4 +59,13 @@ export async function sendRaw(port: number, text: string): Promise<string> {
   socket.setEncoding('utf8')
   for await (const chunk of socket) received += String(chunk)
   return received
+}
+
+/** A port on 127.0.0.1 that nothing listens on now: to bind later, or to be refused on. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
