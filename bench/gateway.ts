@@ -3,12 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { ClientMetadata, DevIdp } from '@coatcheck/dev-idp'
-import {
-  API_AUDIENCE,
-  SPA_ORIGIN,
-  SPA_URL,
-  type TestBrowser,
-} from '../packages/core/test/support/harness.ts'
+import { API_AUDIENCE, SPA_ORIGIN, SPA_URL } from '../packages/core/test/support/harness.ts'
 import type { GatewayStart, StoreKind } from './gateway-child.ts'
 import { cookieHeader, loginOverHttp } from './login.ts'
 import { makeTempDir, onCleanUp, startNodeChild, type NodeChild } from './processes.ts'
@@ -34,8 +29,8 @@ export interface Target {
   /** Base URL that the upstream path follows: `…/api` for proxies. */
   base: string
   cookie?: string
-  /** The logged-in browser of a Coatcheck target: it keeps the cookies answers set. */
-  browser?: TestBrowser
+  /** A Coatcheck target's own origin, where it logs in. */
+  origin?: string
   /** The process whose CPU time is measured: the proxy hop, or the upstream for `direct`. */
   pid: number
   child?: NodeChild
@@ -81,12 +76,11 @@ export async function startGateway(
   )
   await options.idp.registerClient(ready['registration'] as ClientMetadata)
   const base = `http://127.0.0.1:${String(ready['port'])}`
-  const browser = await loginOverHttp(base)
   return {
     name: options.store,
     base: `${base}/api`,
-    cookie: cookieHeader(browser),
-    browser,
+    cookie: cookieHeader(await loginOverHttp(base)),
+    origin: base,
     pid: child.process.pid ?? 0,
     child,
     storeLocation,
@@ -94,13 +88,12 @@ export async function startGateway(
 }
 
 /**
- * One API call as the SPA makes it, keeping what the answer sets, as a browser does: the
- * cookie store re-issues its cookie when it records activity (at most once a minute), and
- * replaying an outdated one would make every call of the load record it again.
+ * A new login right before a load, so that the cookie is as fresh as a browser's: the cookie
+ * store re-issues its cookie when it records activity (at most once a minute), and replaying
+ * an older one for a whole load would make every call record it again, which a browser that
+ * keeps the new cookie never causes.
  */
-export async function refreshCookie(target: Target): Promise<void> {
-  if (!target.browser) return
-  const answer = await target.browser.fetch('/api/small')
-  if (answer.status !== 200) throw new Error(`${target.name} answered ${answer.status}`)
-  target.cookie = cookieHeader(target.browser)
+export async function logInAgain(target: Target): Promise<void> {
+  if (target.origin === undefined) return
+  target.cookie = cookieHeader(await loginOverHttp(target.origin))
 }
