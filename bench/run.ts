@@ -370,8 +370,10 @@ async function main(): Promise<void> {
   }
   const redisMemory = await measureRedisSession(byName('redis').storeLocation ?? '')
   scenarios.push({
-    scenario: 'Redis, `MEMORY USAGE` of one session',
-    measured: `${redisMemory.sessionKeyBytes} B session key + ${redisMemory.indexKeyBytes} B sid/sub index keys`,
+    scenario: 'Redis, `MEMORY USAGE` per session',
+    measured:
+      `${redisMemory.sessionKeyBytes} B session key + ${redisMemory.indexKeyBytes} B of sid/sub ` +
+      `index keys (average over the run's ${redisMemory.sessions} sessions)`,
   })
 
   console.log('bench: p50 with many live sessions')

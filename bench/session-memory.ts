@@ -37,29 +37,34 @@ export async function measureMemoryStore(counts: number[]): Promise<MemoryPoint[
   return points
 }
 
-/** Bytes Redis uses for the logged-in session of a store under `keyPrefix`. */
+/** Bytes Redis uses per session of a store under `keyPrefix`. */
 export interface RedisSessionMemory {
+  sessions: number
+  /** `MEMORY USAGE` of a session key, averaged over the sessions. */
   sessionKeyBytes: number
-  /** The session's `sid` and `sub` index keys (sorted sets; a user's `sub` index is shared). */
+  /** The `sid` and `sub` index keys (sorted sets; a user's `sub` index is shared), per session. */
   indexKeyBytes: number
 }
 
-/** Lists the keys under `keyPrefix`, and `MEMORY USAGE` of the session and index keys. */
+/** `MEMORY USAGE` of the session and index keys under `keyPrefix`, per session. */
 export async function measureRedisSession(keyPrefix: string): Promise<RedisSessionMemory> {
   const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true })
   await redis.connect()
   try {
     const keys = await scanKeys(redis, keyPrefix)
     const usage = async (kind: string) => {
+      const found = keys.filter((each) => each.startsWith(`${keyPrefix}${kind}:`))
       let bytes = 0
-      for (const key of keys.filter((each) => each.startsWith(`${keyPrefix}${kind}:`))) {
-        bytes += (await redis.memory('USAGE', key)) ?? 0
-      }
-      return bytes
+      for (const key of found) bytes += (await redis.memory('USAGE', key)) ?? 0
+      return { count: found.length, bytes }
     }
+    const sessions = await usage('s')
+    const indexes = (await usage('sid')).bytes + (await usage('sub')).bytes
+    const perSession = (bytes: number) => Math.round(bytes / Math.max(1, sessions.count))
     return {
-      sessionKeyBytes: await usage('s'),
-      indexKeyBytes: (await usage('sid')) + (await usage('sub')),
+      sessions: sessions.count,
+      sessionKeyBytes: perSession(sessions.bytes),
+      indexKeyBytes: perSession(indexes),
     }
   } finally {
     redis.disconnect()
