@@ -17,7 +17,7 @@ const REQUIRED_SUITES = [
   'examples/demo/test/',
 ]
 const args = process.argv.slice(2)
-const roots = args.length > 0 ? args : ['packages', 'examples', 'scripts']
+const roots = args.length > 0 ? args : ['packages', 'examples', 'scripts', 'bench']
 
 function findTests(dir: string): string[] {
   const found: string[] = []

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 
 /** Project paths relative to `root`, e.g. `packages/core/tsconfig.json`. */
 export function typeScriptProjects(root) {
-  const projects = ['tsconfig.json']
+  const projects = ['tsconfig.json', 'bench/tsconfig.json']
   for (const group of ['packages', 'examples']) {
     for (const name of readdirSync(join(root, group)).sort()) {
       const dir = join(root, group, name)

@@ -102,16 +102,19 @@ export interface SendOptions {
   cookies?: Record<string, string>
 }
 
-/** A browser for Coatcheck's origin: a cookie jar plus realistic Fetch Metadata. */
+/**
+ * A browser for Coatcheck's origin: a cookie jar plus realistic Fetch Metadata. It talks to
+ * anything with Coatcheck's `handle`: the engine in-process, or a server over HTTP.
+ */
 export class TestBrowser {
   readonly cookies = new Map<string, string>()
   readonly idpSession = createIdpBrowserSession()
   /** Every response this browser received, for token sweeps. */
   readonly received: { url: string; status: number; headers: [string, string][]; body: string }[] =
     []
-  private readonly coatcheck: Coatcheck
+  private readonly coatcheck: Pick<Coatcheck, 'handle'>
 
-  constructor(coatcheck: Coatcheck) {
+  constructor(coatcheck: Pick<Coatcheck, 'handle'>) {
     this.coatcheck = coatcheck
   }
 

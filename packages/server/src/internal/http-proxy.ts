@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
 import {
   CoatcheckError,
   isInvalidTokenAnswer,
@@ -105,7 +105,6 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     head: RequestHead,
     answer: Answer,
     prepared: PreparedProxy,
-    clientGone: AbortSignal,
   ): Promise<void> {
     try {
       res.writeHead(answer.statusCode, toClientHeaders(answer.headers, prepared.responseHeaders()))
@@ -119,15 +118,9 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       res.flushHeaders()
       if (options.stopping) return relayEventStream(answer, res, options.stopping)
     }
-    try {
-      // A client that leaves destroys `res`, which destroys the body and aborts the upstream.
-      await pipeline(answer.body, res)
-    } catch (cause) {
-      // The upstream failed midway (the client leaving is no error): pipeline has destroyed
-      // the browser's connection, so it sees a truncated body, not a short one that looks whole.
-      if (!clientGone.aborted) onError(new CoatcheckError('upstream_unavailable', { cause }))
-      res.destroy()
-    }
+    const end = await relayBody(answer.body, res)
+    // The upstream failed midway (the client leaving is no error).
+    if (typeof end === 'object') onError(new CoatcheckError('upstream_unavailable', end))
   }
 
   function fail(
@@ -172,7 +165,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         if (!('answer' in outcome)) return fail(req, res, head, prepared, outcome)
       }
     }
-    return relay(req, res, head, outcome.answer, prepared, clientGone)
+    return relay(req, res, head, outcome.answer, prepared)
   }
 }
 
@@ -201,6 +194,35 @@ function relayEventStream(answer: Answer, res: ServerResponse, stopping: AbortSi
     if (stopping.aborted) return stop()
     stopping.addEventListener('abort', stop, { once: true })
     answer.body.pipe(res)
+  })
+}
+
+/** How a relay ended: body sent, browser gone, or upstream failed with `cause`. */
+type RelayEnd = 'sent' | 'client-gone' | { cause: unknown }
+
+/**
+ * Streams the upstream's body to the browser with backpressure. A browser that leaves gets
+ * the body destroyed, which aborts the upstream call; an upstream that fails midway gets the
+ * browser's connection destroyed, so it sees a truncated body, not a short one that looks
+ * whole. `pipe` and three listeners rather than `stream.pipeline`, whose clean-up builds an
+ * AbortError (with its stack trace) at the end of every call.
+ */
+function relayBody(body: Readable, res: ServerResponse): Promise<RelayEnd> {
+  return new Promise((resolve) => {
+    let failure: { cause: unknown } | undefined
+    body.once('error', (cause) => {
+      failure = { cause }
+      res.destroy()
+    })
+    res.once('close', () => {
+      if (failure) resolve(failure)
+      else if (res.writableFinished) resolve('sent')
+      else {
+        body.destroy()
+        resolve('client-gone')
+      }
+    })
+    body.pipe(res)
   })
 }
 
