@@ -1,5 +1,6 @@
 import { describe } from 'node:test'
 import { describeCoordinationCases } from './internal/coordination-cases.ts'
+import { describeCountCases } from './internal/count-cases.ts'
 import { createHarness, type StoreCapabilities, type StoreFactory } from './internal/harness.ts'
 import { describeIndexCases } from './internal/index-cases.ts'
 import { describeSessionCases } from './internal/session-cases.ts'
@@ -16,7 +17,8 @@ export { createTestSession } from './internal/test-session.ts'
  *
  * It checks get/set round trips, TTL expiry, `update` as a compare-and-set under
  * concurrency, `deleteBy`/`listBy` and the consistency of their indexes through delete,
- * update and expiry, lock exclusivity and lease expiry, and the replay cache.
+ * update and expiry, lock exclusivity and lease expiry, the replay cache, and `count` (when
+ * the store has it) through set, delete, deleteBy and expiry, apart from other prefixes.
  *
  * With `controllableClock`, time is moved by hand; without, expiry tests wait out
  * 1-second TTLs and run concurrently, so the whole suite still takes a few seconds.
@@ -32,5 +34,6 @@ export function describeStoreConformance(
     describeUpdateCases(harness)
     describeIndexCases(harness)
     describeCoordinationCases(harness)
+    describeCountCases(harness)
   })
 }
