@@ -59,7 +59,8 @@ type IndexDigests = [sid: string, sub: string]
  * (sorted sets per `(issuer, sid)` and `(issuer, sub)`) stay right across keys by order
  * and by checking: a session is added to its indexes before it is written, so
  * `deleteBy` can always find it; readers only trust an entry whose session still names
- * that index; entries drop out when their score (the session's expiry) passes.
+ * that index; entries drop out when their score (the session's expiry) passes. `count` reads
+ * one more sorted set, of every live session, kept the same way (see the package README).
  *
  * While Redis is unreachable every call rejects within `commandTimeoutMs`; ioredis
  * reconnects in the background and calls succeed again without a new store.
