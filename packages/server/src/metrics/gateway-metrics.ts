@@ -92,8 +92,8 @@ export function createGatewayMetrics(): GatewayMetrics {
     'coatcheck_websocket_connections',
     'WebSocket tunnels open through this instance now.',
   )
-  let counted: SessionStore | undefined
-  let sessionsActive: Gauge | undefined
+  /** The `count` of the store given to `countSessions`; the gauge exists once it is set. */
+  let countLive: (() => Promise<number>) | undefined
   const createSessionsGauge = () =>
     new Gauge({
       name: 'coatcheck_sessions_active',
@@ -101,7 +101,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       registers,
       async collect() {
         try {
-          this.set((await counted?.count?.()) ?? 0)
+          if (countLive) this.set(await countLive())
         } catch {
           // A store outage must not fail the scrape and hide every other series: the gauge
           // has no sample this time, and the failure is counted like any other store error.
@@ -147,9 +147,10 @@ export function createGatewayMetrics(): GatewayMetrics {
       upstream.observe({ route }, seconds)
     },
     countSessions(store) {
-      if (!store.count) return
-      counted = store
-      sessionsActive ??= createSessionsGauge()
+      const { count } = store
+      if (!count) return
+      if (!countLive) createSessionsGauge()
+      countLive = () => count.call(store)
     },
   }
 }
