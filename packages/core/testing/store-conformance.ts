@@ -11,9 +11,10 @@ export { createTestSession } from './internal/test-session.ts'
 
 /**
  * The conformance suite every `SessionStore` passes: memory, SQLite, Redis. Call it at the
- * top level of a `node:test` file; `factory` is called once per test and must return a
- * fresh, empty store (use `prefix` to keep tests apart on a shared backend, and `now` when
- * the store takes a clock). Each store is closed after its test.
+ * top level of a `node:test` file; `factory` is called once per test (twice where a test
+ * needs a neighbour) and must return a fresh, empty store, apart from every other store it
+ * made (use `prefix` to keep tests apart on a shared backend, and `now` when the store takes
+ * a clock). Each store is closed after its test.
  *
  * It checks get/set round trips, TTL expiry, `update` as a compare-and-set under
  * concurrency, `deleteBy`/`listBy` and the consistency of their indexes through delete,

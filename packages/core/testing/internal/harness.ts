@@ -10,7 +10,7 @@ export interface StoreFactoryOptions {
   prefix: string
 }
 
-/** Creates the store under test; called once per test. */
+/** Creates the store under test: once per test, and once more for a neighbour. */
 export type StoreFactory = (options: StoreFactoryOptions) => Promise<SessionStore> | SessionStore
 
 /** What the store can do that changes how the suite tests it. */
