@@ -10,6 +10,7 @@ import { connect, type RedisConnection, type RedisMode } from './internal/connec
 import { createKeyLayout, digest, pairDigest } from './internal/key-layout.ts'
 import {
   ADD_TO_INDEX,
+  COUNT_LIVE,
   DELETE_SESSION,
   DELETE_SESSION_IF_INDEXED,
   READ_INDEX,
@@ -58,7 +59,8 @@ type IndexDigests = [sid: string, sub: string]
  * (sorted sets per `(issuer, sid)` and `(issuer, sub)`) stay right across keys by order
  * and by checking: a session is added to its indexes before it is written, so
  * `deleteBy` can always find it; readers only trust an entry whose session still names
- * that index; entries drop out when their score (the session's expiry) passes.
+ * that index; entries drop out when their score (the session's expiry) passes. `count` reads
+ * one more sorted set, of every live session, kept the same way (see the package README).
  *
  * While Redis is unreachable every call rejects within `commandTimeoutMs`; ioredis
  * reconnects in the background and calls succeed again without a new store.
@@ -92,6 +94,10 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
       sub && sub !== keep?.[1] ? client.zrem(keys.subIndex(sub), idDigest) : undefined,
     ])
   }
+  /** After a session hash was deleted: its index entries and its place in the live set. */
+  const forget = async (idDigest: string, indexes: IndexDigests) => {
+    await Promise.all([unindex(idDigest, indexes), client.zrem(keys.live, idDigest)])
+  }
 
   const write = async (session: Session, ttlSeconds: number, expectedVersion?: number) => {
     checkPositive('ttlSeconds', ttlSeconds)
@@ -102,13 +108,16 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
       pairDigest('sub', session.issuer, session.sub),
     ]
     const data = await sealer.sealJson(session, context(idDigest))
-    // Indexed before written: a session that deleteBy cannot find would outlive a
-    // back-channel logout. An entry whose write then fails is skipped and expires.
-    await Promise.all([
-      indexes[0] && script(ADD_TO_INDEX, keys.sidIndex(indexes[0]), idDigest, ttlMs),
-      script(ADD_TO_INDEX, keys.subIndex(indexes[1]), idDigest, ttlMs),
-    ])
     const mode = expectedVersion === undefined ? 'set' : 'update'
+    // Indexed before written: a session that deleteBy cannot find would outlive a
+    // back-channel logout. An entry whose write then fails is skipped and expires. The live
+    // set goes in the same round trip; an update only renews a member that is there, so an
+    // update racing a logout cannot count the deleted session again.
+    await Promise.all([
+      indexes[0] && script(ADD_TO_INDEX, keys.sidIndex(indexes[0]), idDigest, ttlMs, 'GT'),
+      script(ADD_TO_INDEX, keys.subIndex(indexes[1]), idDigest, ttlMs, 'GT'),
+      script(ADD_TO_INDEX, keys.live, idDigest, ttlMs, mode === 'set' ? 'LATEST' : 'XX'),
+    ])
     const args = [mode, expectedVersion ?? 0, session.version, data, ...indexes, ttlMs]
     const previous = (await script(
       WRITE_SESSION,
@@ -134,7 +143,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     async delete(id) {
       const idDigest = digest(id)
       const indexes = (await script(DELETE_SESSION, keys.session(idDigest))) as IndexDigests | null
-      if (indexes) await unindex(idDigest, indexes)
+      if (indexes) await forget(idDigest, indexes)
     },
     async deleteBy(filter) {
       const bySid = 'sid' in filter
@@ -154,7 +163,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
           )) as [string, ...IndexDigests] | null
           if (result === null) return undefined
           const [data, ...indexes] = result
-          await unindex(idDigest, indexes)
+          await forget(idDigest, indexes)
           // Deleted whatever happens; a session sealed with a retired key cannot name its id.
           return (await open(idDigest, data))?.id
         }),
@@ -171,6 +180,9 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
         }),
       )
       return sessions.filter((session) => session !== undefined)
+    },
+    async count() {
+      return (await script(COUNT_LIVE, keys.live)) as number
     },
     async lock(key, leaseMs) {
       checkPositive('leaseMs', leaseMs)

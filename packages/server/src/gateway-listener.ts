@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { isReplayable, type Coatcheck } from '@coatcheck/core'
+import { isReplayable, type Coatcheck, type SessionStore } from '@coatcheck/core'
 import type { Logger } from 'pino'
 import { Agent } from 'undici'
 import { createHttpProxy } from './internal/http-proxy.ts'
@@ -46,6 +46,12 @@ export interface GatewayListenerOptions {
   logger?: Logger
   /** Request, upstream and WebSocket series are recorded here (`createGatewayMetrics`). */
   metrics?: GatewayMetrics
+  /**
+   * The session store Coatcheck was given: with `metrics`, `coatcheck_sessions_active`
+   * counts its live sessions at each scrape. Without it, or for a store without `count`,
+   * that gauge is absent.
+   */
+  store?: SessionStore | undefined
   /** Serve `metrics` at this path of this listener (off by default: metrics are not public). */
   metricsPath?: string
 }
@@ -81,7 +87,8 @@ export function createGatewayListener(
   options: GatewayListenerOptions = {},
 ): GatewayListener {
   const trustProxy = options.trustProxy === true
-  const { metrics, metricsPath } = options
+  const { metrics, metricsPath, store } = options
+  if (metrics && store) metrics.countSessions(store)
   const logger = options.logger ?? createDefaultLogger(collectSecrets(coatcheck.config))
   const fallback = options.logger ? undefined : reportError
   const reported = options.onError ?? fallback

@@ -156,6 +156,7 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
       ...(options.onError ? { onError: options.onError } : {}),
       health: options.health === false ? false : { ...options.health, store },
       logger,
+      store,
       ...(metrics ? { metrics } : {}),
       ...(metrics && metricsPath && config.metrics.port === undefined ? { metricsPath } : {}),
     })

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
+import { mkdtemp, rename, rm } from 'node:fs/promises'
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { describe, it } from 'node:test'
-import { startGateway } from './support/gateway.ts'
+import { describe, it, type TestContext } from 'node:test'
+import { startGateway, type Gateway } from './support/gateway.ts'
 import { get, send } from './support/http-client.ts'
 import { startUpstream } from './support/upstream.ts'
 
@@ -38,6 +41,31 @@ function labelValues(text: string, label: string): Set<string> {
     [...text.matchAll(new RegExp(`[{,]${label}="([^"]*)"`, 'g'))].map((m) => m[1] ?? ''),
   )
 }
+
+/** A temporary directory, removed when the test ends. */
+async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'coatcheck-metrics-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** A gateway with its sessions in the SQLite file at `path` and metrics on a port of their own. */
+function startOnSqlite(t: TestContext, path: string): Promise<Gateway> {
+  return startGateway(t, {
+    session: { store: 'sqlite', sqlite: { path } },
+    config: { metrics: { port: 0 } },
+  })
+}
+
+/** One scrape of the gateway's metrics port. */
+async function scrape(gateway: Gateway): Promise<{ text: string; samples: Map<string, number> }> {
+  const answer = await get(String(gateway.server.metricsUrl))
+  assert.equal(answer.status, 200)
+  return { text: answer.body, samples: parseScrape(answer.body) }
+}
+
+const activeSessions = async (gateway: Gateway) =>
+  (await scrape(gateway)).samples.get('coatcheck_sessions_active')
 
 describe('metrics', { timeout: 60_000 }, () => {
   it('are off on the main port by default, so they are never public by accident', async (t) => {
@@ -133,5 +161,57 @@ describe('metrics', { timeout: 60_000 }, () => {
     // Each call that found the refresh under way waited for it; the others came after it.
     assert.ok(coalesced >= 1 && coalesced <= 49, `coalesced ${coalesced}`)
     assert.equal(samples.get('coatcheck_http_requests_total{route="/api/echo",status="200"}'), 101)
+  })
+
+  it('counts the live sessions of the store at each scrape, the same on every instance (G-05)', async (t) => {
+    const path = join(await tempDir(t), 'sessions.db')
+    const first = await startOnSqlite(t, path)
+    const second = await startOnSqlite(t, path)
+    assert.equal(await activeSessions(first), 0)
+    const alice = await first.login()
+    await first.login()
+    assert.equal(await activeSessions(first), 2)
+    // The other instance shares the file: it counts the sessions it never saw being made.
+    assert.equal(await activeSessions(second), 2)
+    const logout = await send(`${first.url}/auth/logout`, {
+      method: 'POST',
+      headers: first.apiHeaders(alice),
+    })
+    assert.equal(logout.status, 200)
+    assert.equal(await activeSessions(first), 1)
+    assert.equal(await activeSessions(second), 1)
+  })
+
+  it('leaves out the active sessions but still answers the scrape while the store fails, counting a store error', async (t) => {
+    const dir = join(await tempDir(t), 'data')
+    const gateway = await startOnSqlite(t, join(dir, 'sessions.db'))
+    await gateway.login()
+    const before = await scrape(gateway)
+    assert.equal(before.samples.get('coatcheck_sessions_active'), 1)
+    const errorsBefore = before.samples.get('coatcheck_store_errors_total') ?? -1
+
+    await rename(dir, `${dir}-away`)
+    // Series are read in parallel: the first failure shows in the counter from the next scrape.
+    for (const during of [await scrape(gateway), await scrape(gateway)]) {
+      assert.equal(during.samples.get('coatcheck_sessions_active'), undefined)
+      assert.ok(during.samples.has('coatcheck_logins_total{outcome="ok"}'))
+      assert.match(during.text, /^# TYPE coatcheck_sessions_active gauge$/m)
+    }
+    const errorsDuring = (await scrape(gateway)).samples.get('coatcheck_store_errors_total') ?? -1
+    assert.ok(errorsDuring > errorsBefore, `store errors ${errorsBefore} → ${errorsDuring}`)
+
+    await rename(`${dir}-away`, dir)
+    assert.equal(await activeSessions(gateway), 1)
+  })
+
+  it('has no active-sessions gauge at all with the cookie store, rather than a false 0', async (t) => {
+    const gateway = await startGateway(t, {
+      session: { store: 'cookie' },
+      config: { metrics: { port: 0 } },
+    })
+    await gateway.login()
+    const { text } = await scrape(gateway)
+    assert.match(text, /^coatcheck_logins_total\{outcome="ok"\} 1$/m)
+    assert.ok(!text.includes('coatcheck_sessions_active'))
   })
 })

@@ -112,6 +112,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
       const sessions = await Promise.all(rows.map(open))
       return sessions.filter((session) => session !== undefined)
     },
+    async count() {
+      const row = file.statements().countSessions.get({ now: now() })
+      return Number(row?.['live'] ?? 0)
+    },
     async lock(key, leaseMs) {
       const sql = file.statements()
       checkPositive('leaseMs', leaseMs)

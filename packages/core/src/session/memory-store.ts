@@ -102,6 +102,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
       return live
     },
 
+    async count() {
+      let live = 0
+      for (const id of sessions.keys()) if (liveEntry(id)) live++
+      return live
+    },
+
     async lock(key, leaseMs) {
       checkPositive('leaseMs', leaseMs)
       const time = now()

@@ -31,6 +31,13 @@ export interface SessionStore {
   /** Every live session of this user at this issuer (session control). */
   listBy(filter: { issuer: string; sub: string }): Promise<Session[]>
   /**
+   * Optional: how many live (unexpired) sessions the store holds now, whichever instance
+   * wrote them. Read at every metrics scrape (`coatcheck_sessions_active`), so it must not
+   * scan every key; a store that cannot count cheaply leaves it out and the gauge is absent.
+   * Only this store's sessions count: never another key prefix or database.
+   */
+  count?(): Promise<number>
+  /**
    * Tries once to take an exclusive lease on `key` for `leaseMs`; `undefined` when someone
    * else holds it. A holder that crashes loses the lease when it expires.
    */

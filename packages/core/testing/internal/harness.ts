@@ -10,7 +10,7 @@ export interface StoreFactoryOptions {
   prefix: string
 }
 
-/** Creates the store under test; called once per test. */
+/** Creates the store under test: once per test, and once more for a neighbour. */
 export type StoreFactory = (options: StoreFactoryOptions) => Promise<SessionStore> | SessionStore
 
 /** What the store can do that changes how the suite tests it. */
@@ -29,9 +29,17 @@ export interface TestClock {
   advance(ms: number): Promise<void>
 }
 
-/** Runs one test body against a fresh store, closing it afterwards. */
+/**
+ * Runs one test body against a fresh store, closing it afterwards. `openOther` creates
+ * another store from the factory, with a prefix of its own and the same clock: a
+ * neighbour on the same backend, closed afterwards too.
+ */
 export type WithStore = (
-  body: (store: SessionStore, clock: TestClock) => Promise<void>,
+  body: (
+    store: SessionStore,
+    clock: TestClock,
+    openOther: () => Promise<SessionStore>,
+  ) => Promise<void>,
 ) => () => Promise<void>
 
 /** The suite's view of a store: fresh instances and the right clock for each. */
@@ -49,11 +57,16 @@ export function createHarness(factory: StoreFactory, capabilities: StoreCapabili
   const controllableClock = capabilities.controllableClock === true
   const withStore: WithStore = (body) => async () => {
     const clock = controllableClock ? manualClock() : realClock()
-    const store = await factory({ now: clock.now, prefix: `conformance-${randomUUID()}:` })
+    const open = async () => {
+      const store = await factory({ now: clock.now, prefix: `conformance-${randomUUID()}:` })
+      opened.push(store)
+      return store
+    }
+    const opened: SessionStore[] = []
     try {
-      await body(store, clock)
+      await body(await open(), clock, open)
     } finally {
-      await store.close()
+      await Promise.all(opened.map((store) => store.close()))
     }
   }
   return { controllableClock, withStore }

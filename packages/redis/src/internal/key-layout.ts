@@ -16,6 +16,8 @@ export interface KeyLayout {
   /** Sorted set of session-id digests, scored by when each session expires at the latest. */
   sidIndex(pairDigest: string): string
   subIndex(pairDigest: string): string
+  /** Sorted set of every session-id digest, scored by when its session expires: `count`. */
+  live: string
   lock(key: string): string
   seen(key: string): string
   /** Pub/sub channel of ended sessions. */
@@ -28,6 +30,7 @@ export function createKeyLayout(prefix: string): KeyLayout {
     session: (idDigest) => `${prefix}s:${idDigest}`,
     sidIndex: (pairDigest) => `${prefix}sid:${pairDigest}`,
     subIndex: (pairDigest) => `${prefix}sub:${pairDigest}`,
+    live: `${prefix}live`,
     lock: (key) => `${prefix}lock:${digest(key)}`,
     seen: (key) => `${prefix}seen:${digest(key)}`,
     sessionEnded: `${prefix}session-ended`,

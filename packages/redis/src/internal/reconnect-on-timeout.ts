@@ -2,7 +2,17 @@ import type { Cluster, Redis } from 'ioredis'
 import type { SessionStore } from '@coatcheck/core'
 
 /** The async store calls that talk to Redis. */
-const CALLS = ['get', 'set', 'update', 'delete', 'deleteBy', 'listBy', 'lock', 'seenOnce'] as const
+const CALLS = [
+  'get',
+  'set',
+  'update',
+  'delete',
+  'deleteBy',
+  'listBy',
+  'count',
+  'lock',
+  'seenOnce',
+] as const
 
 /**
  * Wraps the store's calls so that a command timeout drops the connection (ioredis then

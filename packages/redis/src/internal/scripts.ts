@@ -75,14 +75,18 @@ return { f[2], f[3] or '', f[4] or '' }
 /**
  * Adds a session-id digest to an index sorted set, scored with when its session expires;
  * the set lives as long as its longest-lived member. Drops members whose time has passed.
- * ARGV: member, TTL ms.
+ * ARGV: member, TTL ms, the ZADD condition: `GT` (a sid or sub index: never shortened),
+ * `XX` (the live set on `update`: a session deleted meanwhile is not added back) or `LATEST`
+ * (the live set on `set`: the score follows the latest TTL, shorter or longer).
  */
 export const ADD_TO_INDEX = defineScript(`
 ${NOW}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-redis.call('ZADD', KEYS[1], 'GT', now + tonumber(ARGV[2]), ARGV[1])
+local score = now + tonumber(ARGV[2])
+if ARGV[3] == 'LATEST' then redis.call('ZADD', KEYS[1], score, ARGV[1])
+else redis.call('ZADD', KEYS[1], ARGV[3], score, ARGV[1]) end
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-redis.call('PEXPIREAT', KEYS[1], last[2])
+if last[2] then redis.call('PEXPIREAT', KEYS[1], last[2]) end
 return 1
 `)
 
@@ -91,6 +95,13 @@ export const READ_INDEX = defineScript(`
 ${NOW}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return redis.call('ZRANGE', KEYS[1], 0, -1)
+`)
+
+/** How many members of a sorted set have a score after now, after dropping the others. */
+export const COUNT_LIVE = defineScript(`
+${NOW}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
 `)
 
 /** Compare-and-delete: frees the lock only for the holder whose token is ARGV[1]. */

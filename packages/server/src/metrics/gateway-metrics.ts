@@ -1,4 +1,4 @@
-import type { CoatcheckEvent } from '@coatcheck/core'
+import type { CoatcheckEvent, SessionStore } from '@coatcheck/core'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 
 /**
@@ -19,6 +19,13 @@ export interface GatewayMetrics {
   /** Requests being served now (streams included), and WebSocket tunnels open now. */
   readonly inFlight: Gauge
   readonly websockets: Gauge
+  /**
+   * Reports `coatcheck_sessions_active`: the live sessions in `store`, read at each scrape,
+   * so every instance on a shared store shows the same cluster-wide number. A store without
+   * `count` (the cookie store has no server-side sessions) adds nothing: the gauge stays
+   * absent rather than a misleading 0. A later call replaces the store.
+   */
+  countSessions(store: SessionStore): void
 }
 
 // Seconds: a BFF call is mostly the upstream's time; login and refresh include the IdP's.
@@ -85,6 +92,24 @@ export function createGatewayMetrics(): GatewayMetrics {
     'coatcheck_websocket_connections',
     'WebSocket tunnels open through this instance now.',
   )
+  /** The `count` of the store given to `countSessions`; the gauge exists once it is set. */
+  let countLive: (() => Promise<number>) | undefined
+  const createSessionsGauge = () =>
+    new Gauge({
+      name: 'coatcheck_sessions_active',
+      help: 'Live sessions in the session store, counted at each scrape: the same on every instance sharing the store.',
+      registers,
+      async collect() {
+        try {
+          if (countLive) this.set(await countLive())
+        } catch {
+          // A store outage must not fail the scrape and hide every other series: the gauge
+          // has no sample this time, and the failure is counted like any other store error.
+          this.remove()
+          storeErrors.inc()
+        }
+      },
+    })
   // Every outcome starts at 0, so `rate()` and alerts work before the first event.
   for (const outcome of ['ok', 'failed', 'coalesced', 'invalid_grant'])
     refreshes.inc({ outcome }, 0)
@@ -120,6 +145,12 @@ export function createGatewayMetrics(): GatewayMetrics {
     },
     observeUpstream(route, seconds) {
       upstream.observe({ route }, seconds)
+    },
+    countSessions(store) {
+      const { count } = store
+      if (!count) return
+      if (!countLive) createSessionsGauge()
+      countLive = () => count.call(store)
     },
   }
 }

@@ -4,6 +4,8 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite'
 export interface Statements {
   getSession: StatementSync
   listSessionsBySub: StatementSync
+  /** Live sessions, counted on the `expires_at` index. */
+  countSessions: StatementSync
   upsertSession: StatementSync
   /** A compare-and-set: changes 0 rows when the version moved on or the row expired. */
   updateSession: StatementSync
@@ -28,6 +30,7 @@ export function prepareStatements(db: DatabaseSync): Statements {
     listSessionsBySub: p(
       'SELECT id, data FROM sessions WHERE issuer = :issuer AND sub = :sub AND expires_at > :now',
     ),
+    countSessions: p('SELECT COUNT(*) AS live FROM sessions WHERE expires_at > :now'),
     upsertSession: p(
       `INSERT INTO sessions (id, issuer, sub, sid, version, expires_at, data)
        VALUES (:id, :issuer, :sub, :sid, :version, :expiresAt, :data)
