@@ -1,11 +1,11 @@
-import type { CoatcheckConfig, SessionStore } from '@coatcheck/core'
+import { createMemoryStore, type CoatcheckConfig, type SessionStore } from '@coatcheck/core'
 import { createRedisStore, type RedisStoreOptions } from '@coatcheck/redis'
 import { createSqliteStore } from '@coatcheck/sqlite'
 
 /**
- * Builds the session store `session.store` names: SQLite or Redis, sealed with the
- * configuration's `keys`. `undefined` for `memory` and `cookie`, which the core makes
- * itself. The caller passes the store to `createCoatcheck` as `options.store`; closing
+ * Builds the session store `session.store` names: memory, or SQLite or Redis sealed with
+ * the configuration's `keys` (so the gateway can count and probe it). `undefined` for
+ * `cookie`: sessions live in the browser's cookies. The caller passes the store to `createCoatcheck` as `options.store`; closing
  * Coatcheck closes it.
  *
  * @throws ConfigError when the SQLite file cannot be opened or Redis cannot be reached.
@@ -16,6 +16,7 @@ export async function createStoreFromConfig(
   const { session, keys } = config
   switch (session.store) {
     case 'memory':
+      return createMemoryStore()
     case 'cookie':
       return undefined
     case 'sqlite':
