@@ -55,14 +55,16 @@ describe('createMemoryStore', () => {
     await store.close()
   })
 
-  it('stores copies: mutating the object passed in or returned changes nothing stored', async () => {
+  it('stores a frozen copy: mutating the object passed in changes nothing, the one returned cannot be changed', async () => {
     const store = createMemoryStore()
     const session = makeSession()
     await store.set(session, 60)
     ;(session.claims as Record<string, unknown>)['roles'] = ['attacker']
     const read = await store.get(session.id)
     assert.deepEqual(read?.claims['roles'], ['admin'])
-    ;(read as { sub: string }).sub = 'mallory'
+    assert.throws(() => {
+      ;(read as { sub: string }).sub = 'mallory'
+    }, TypeError)
     assert.equal((await store.get(session.id))?.sub, 'alice')
     await store.close()
   })
