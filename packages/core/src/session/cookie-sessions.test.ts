@@ -59,6 +59,17 @@ async function setup(keys = [newKey]) {
   return { time, sessions }
 }
 
+/** A session saved by one response and kept by the browser. */
+async function withSavedSession() {
+  const { sessions } = await setup()
+  const browser = new Browser()
+  const session = makeSession()
+  const jar = new CookieJar(null)
+  await sessions.save(session, jar)
+  browser.receive(jar)
+  return { sessions, browser, session }
+}
+
 /** A browser's cookie storage for one site: applies Set-Cookie, sends Cookie. */
 class Browser {
   readonly cookies = new Map<string, string>()
@@ -104,12 +115,7 @@ describe('createCookieSessions', () => {
   })
 
   it('round-trips a session through the next request, without renew', async () => {
-    const { sessions } = await setup()
-    const browser = new Browser()
-    const session = makeSession()
-    const jar = new CookieJar(null)
-    await sessions.save(session, jar)
-    browser.receive(jar)
+    const { sessions, browser, session } = await withSavedSession()
     assert.deepEqual(await sessions.load(browser.request()), { session, renew: false })
   })
 
@@ -274,6 +280,14 @@ describe('createCookieSessions', () => {
     ])
     browser.receive(request)
     assert.deepEqual([...browser.cookies.keys()], ['other'])
+  })
+
+  it('refuses the cookie of a session this process ended, so a request in flight cannot refresh it again (R-02)', async () => {
+    const { sessions, browser, session } = await withSavedSession()
+    const stale = browser.request()
+    await sessions.destroy(session, new CookieJar(null))
+    assert.equal(await sessions.load(stale), undefined)
+    assert.equal(await sessions.replace({ ...session, version: session.version + 1 }, 1), false)
   })
 
   it('destroy then save in one response leaves only the new session (L-19)', async () => {

@@ -56,7 +56,7 @@ export function createCookieSessions(options: CookieSessionsOptions): SessionPer
     // sealed with the same keys cannot be passed off as a session.
     const opened = await sealer.openJson(sealed, cookie.name)
     if (!opened || !isSession(opened.value) || !isLive(opened.value, now())) return undefined
-    if (options.denylist?.has(opened.value)) return undefined
+    if (options.denylist?.has(opened.value) || refreshed.ended(opened.value.id)) return undefined
     // A request still carrying the cookie from before a refresh gets the refreshed session,
     // never a second refresh with the consumed refresh token.
     const newer = refreshed.newerThan(opened.value)
@@ -82,7 +82,8 @@ export function createCookieSessions(options: CookieSessionsOptions): SessionPer
     for (const [name, value] of cookies) jar.set(name, value, { ...attributes, maxAge })
   }
 
-  async function destroy(_session: Session | undefined, jar: CookieJar): Promise<void> {
+  async function destroy(session: Session | undefined, jar: CookieJar): Promise<void> {
+    if (session) refreshed.forget(session)
     for (const name of new Set([cookie.name, ...familyCookieNames(jar, cookie.name)])) {
       jar.expire(name, attributes)
     }
@@ -93,6 +94,7 @@ export function createCookieSessions(options: CookieSessionsOptions): SessionPer
     save,
     destroy,
     async replace(next, expectedVersion) {
+      if (refreshed.ended(next.id)) return false
       const known = refreshed.get(next.id)
       if (known && known.version > expectedVersion) return false
       if (next.version > expectedVersion) refreshed.remember(next)

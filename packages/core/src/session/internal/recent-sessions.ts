@@ -12,16 +12,26 @@ const MAX_ENTRIES = 10_000
  * redeeming it again, which reuse detection answers by revoking the whole grant (R-03).
  */
 export function createRecentSessions(now: () => number) {
-  const entries = new Map<string, { session: Session; until: number }>()
+  // `session: undefined` marks a session this process ended.
+  const entries = new Map<string, { session: Session | undefined; until: number }>()
 
-  function get(id: string): Session | undefined {
-    const entry = entries.get(id)
-    if (!entry) return undefined
-    if (entry.until <= now()) {
+  function entry(id: string) {
+    const found = entries.get(id)
+    if (found && found.until <= now()) {
       entries.delete(id)
       return undefined
     }
-    return entry.session
+    return found
+  }
+  const get = (id: string): Session | undefined => entry(id)?.session
+
+  function put(id: string, session: Session | undefined, until: number): void {
+    entries.delete(id)
+    entries.set(id, { session, until })
+    if (entries.size > MAX_ENTRIES) {
+      const oldest = entries.keys().next()
+      if (!oldest.done) entries.delete(oldest.value)
+    }
   }
 
   return {
@@ -32,12 +42,19 @@ export function createRecentSessions(now: () => number) {
       return known && known.version > session.version ? known : undefined
     },
     remember(session: Session): void {
-      entries.delete(session.id)
-      entries.set(session.id, { session, until: now() + REMEMBER_MS })
-      if (entries.size > MAX_ENTRIES) {
-        const oldest = entries.keys().next()
-        if (!oldest.done) entries.delete(oldest.value)
-      }
+      put(session.id, session, now() + REMEMBER_MS)
+    },
+    /**
+     * Marks `session` as ended (logout, refused refresh token): requests of this process
+     * that still carry its cookie get no session, not another refresh attempt (R-02).
+     */
+    forget(session: Session): void {
+      put(session.id, undefined, Math.min(session.expiresAt, now() + REMEMBER_MS))
+    },
+    /** Whether this process ended the session with this id. */
+    ended: (id: string): boolean => {
+      const found = entry(id)
+      return found !== undefined && found.session === undefined
     },
   }
 }
