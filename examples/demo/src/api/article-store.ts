@@ -45,7 +45,7 @@ export function createArticleStore() {
     },
     {
       id: 'alices-draft',
-      title: 'Back-channel logout, coming soon',
+      title: 'Logged out everywhere',
       body: 'When the identity provider ends a session, every tab learns it.',
       status: 'draft',
       ...ALICE,
