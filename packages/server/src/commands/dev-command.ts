@@ -69,6 +69,8 @@ export async function runDev(args: string[]): Promise<number> {
         return config
       },
     })
+    // Listen for the stop signal before announcing: whoever reads the announcement may send it.
+    const stopSignal = untilStopSignal()
     const { config } = server.coatcheck
     console.log(
       [
@@ -78,7 +80,7 @@ export async function runDev(args: string[]): Promise<number> {
         'Sign in as alice / wonderland, bob / builder or carol / marvel.',
       ].join('\n'),
     )
-    await untilStopSignal()
+    await stopSignal
     console.log('Stopping…')
     await server.close()
   } finally {

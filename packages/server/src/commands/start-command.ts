@@ -63,13 +63,15 @@ export async function runStart(args: string[]): Promise<number> {
     shutdownGraceMs,
     logger,
   })
+  // Listen for the stop signal before announcing: whoever reads the announcement may send it.
+  const stopSignal = untilStopSignal()
   const { url, metricsUrl } = server
   logger.info(
     { url, publicUrl: config.publicUrl, ...(metricsUrl ? { metricsUrl } : {}) },
     `Coatcheck listening on ${url} (public URL ${config.publicUrl})`,
   )
   logger.info({ store: config.session.store }, describeStore(config))
-  const signal = await untilStopSignal()
+  const signal = await stopSignal
   logger.info({ signal }, 'stopping: finishing in-flight requests and streams')
   const { forced } = await server.close()
   logger.flush()
