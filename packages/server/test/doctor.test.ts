@@ -105,6 +105,14 @@ describe('coatcheck doctor on a seeded bad configuration', () => {
     assert.ok(!JSON.stringify(findings).includes('hunter2'), 'never prints the secret')
   })
 
+  it('warns that the cookie store coordinates refreshes and logouts per process only (C-15, R-03)', () => {
+    const findings = checkConfig(parseConfig({ ...bad, session: { store: 'cookie' } }))
+    assert.deepEqual(
+      findings.filter((f) => f.id === 'C-15').map((f) => [f.severity, f.where]),
+      [['warning', 'session.store']],
+    )
+  })
+
   it('flags a development configuration deployed on a real host (G-01)', () => {
     const findings = checkConfig(
       parseConfig({

@@ -120,7 +120,20 @@ const checkLifetimes: Check = ({ session }) => {
 }
 
 const checkStore: Check = (config) => {
-  if (config.environment !== 'production' || config.session.store !== 'memory') return []
+  if (config.environment !== 'production') return []
+  if (config.session.store === 'cookie') {
+    return [
+      {
+        severity: 'warning',
+        id: 'C-15',
+        where: 'session.store',
+        message:
+          'the cookie store keeps its refresh lock and its back-channel logout denylist in each process: with several instances, two of them can redeem the same rotated refresh token (R-03), and a logout token ends the session only on the instance that received it',
+        fix: 'run exactly one instance, or use `session.store: redis` (see docs/stores.md)',
+      },
+    ]
+  }
+  if (config.session.store !== 'memory') return []
   return [
     {
       severity: 'warning',
