@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
@@ -7,33 +7,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import { startDevIdp } from '@coatcheck/dev-idp'
+import { LISTENING, runCli, startCli } from './support/run-cli.ts'
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts')
 const KEY = 'k'.repeat(43)
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** Runs the CLI to completion with only the given environment variables. */
-function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
-          stdout,
-          stderr,
-        })
-      },
-    )
-  })
-}
+/** Runs the CLI to completion with no environment variables. */
+const runBare = (args: string[]) => runCli(args, { env: {} })
 
 async function writeConfig(t: TestContext, name: string, text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'coatcheck-cli-'))
@@ -56,31 +35,6 @@ function productionConfig(
     `spa:\n  url: https://app.example.com/\n` +
     (changes.extra ?? '')
   )
-}
-
-/** Spawns a long-running command and resolves once stdout has printed a line matching `pattern`. */
-async function startCli(
-  t: TestContext,
-  args: string[],
-  pattern: RegExp,
-  env: Record<string, string> = {},
-) {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL')
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)))
-  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      stdout += String(chunk)
-      const found = pattern.exec(stdout)
-      if (found) resolve(found)
-    })
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr}`)))
-  })
-  return { child, match }
 }
 
 async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
@@ -115,7 +69,7 @@ describe('coatcheck start: configuration errors exit 78 and name the option', ()
   for (const [what, text, path] of cases) {
     it(`refuses ${what}`, async (t) => {
       const file = await writeConfig(t, 'bad.yaml', text)
-      const run = await runCli(['start', '--config', file])
+      const run = await runBare(['start', '--config', file])
       assert.equal(run.code, 78)
       assert.ok(run.stderr.includes(`\`${path}\``), run.stderr)
       assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace')
@@ -128,31 +82,31 @@ describe('coatcheck start: configuration errors exit 78 and name the option', ()
       'bad.yaml',
       'idp:\n  clientSecret: ${COATCHECK_CLIENT_SECRET}\n',
     )
-    const run = await runCli(['start', '--config', file])
+    const run = await runBare(['start', '--config', file])
     assert.equal(run.code, 78)
     assert.match(run.stderr, /`idp\.clientSecret` references \$\{COATCHECK_CLIENT_SECRET\}/)
   })
 
   it('refuses a file that does not parse, or does not exist', async (t) => {
     const file = await writeConfig(t, 'bad.json', '{"publicUrl": }')
-    assert.equal((await runCli(['start', '--config', file])).code, 78)
-    assert.equal((await runCli(['start', '--config', `${file}.missing.yaml`])).code, 78)
+    assert.equal((await runBare(['start', '--config', file])).code, 78)
+    assert.equal((await runBare(['start', '--config', `${file}.missing.yaml`])).code, 78)
   })
 })
 
 describe('coatcheck: usage', () => {
   it('exits 2 on a bad command line', async () => {
-    assert.equal((await runCli([])).code, 2)
-    assert.equal((await runCli(['launch'])).code, 2)
-    assert.equal((await runCli(['start'])).code, 2)
-    assert.equal((await runCli(['start', '--config', 'x.yaml', '--port', 'eighty'])).code, 2)
-    assert.equal((await runCli(['start', '--config', 'x.yaml', '--colour'])).code, 2)
-    assert.equal((await runCli(['dev', 'extra'])).code, 2)
+    assert.equal((await runBare([])).code, 2)
+    assert.equal((await runBare(['launch'])).code, 2)
+    assert.equal((await runBare(['start'])).code, 2)
+    assert.equal((await runBare(['start', '--config', 'x.yaml', '--port', 'eighty'])).code, 2)
+    assert.equal((await runBare(['start', '--config', 'x.yaml', '--colour'])).code, 2)
+    assert.equal((await runBare(['dev', 'extra'])).code, 2)
   })
 
   it('prints help for the CLI and for each command', async () => {
     for (const args of [['--help'], ['start', '--help'], ['dev', '--help']]) {
-      const run = await runCli(args)
+      const run = await runBare(args)
       assert.equal(run.code, 0)
       assert.match(run.stdout, /^Usage: coatcheck/)
     }
@@ -175,10 +129,10 @@ describe('coatcheck start and dev: running', () => {
       }),
     )
     const { child, match } = await startCli(
-      t,
       ['start', '--config', file, '--port', '0'],
-      /listening on (http:\/\/\S+) /,
-      { IDP_ISSUER: idp.issuer },
+      LISTENING,
+      (cleanUp) => t.after(cleanUp),
+      { env: { IDP_ISSUER: idp.issuer } },
     )
     const [, url] = match
     assert.equal((await get(`${url}/nowhere`)).statusCode, 404)
@@ -187,9 +141,10 @@ describe('coatcheck start and dev: running', () => {
 
   it('dev starts an identity provider and Coatcheck with throw-away keys, and stops on SIGINT', async (t) => {
     const { child, match } = await startCli(
-      t,
       ['dev', '--port', '0', '--idp-port', '0'],
       /public URL (http:\/\/localhost:\d+)\nDevelopment identity provider: (http:\/\/\S+)\n/,
+      (cleanUp) => t.after(cleanUp),
+      { env: {} },
     )
     const [, publicUrl, issuer] = match
     const login = await get(`${publicUrl}/auth/login?returnTo=%2F`)

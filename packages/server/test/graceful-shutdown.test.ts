@@ -1,7 +1,6 @@
 // `coatcheck start` as a real child process, stopped with SIGTERM while a 64 MiB download and
 // a WebSocket are open through it.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -12,9 +11,9 @@ import type { Writable } from 'node:stream'
 import { describe, it, type TestContext } from 'node:test'
 import { WebSocket, WebSocketServer } from 'ws'
 import { SPA_ORIGIN, configFor, login, startIdp } from './support/gateway.ts'
+import { LISTENING, startCli } from './support/run-cli.ts'
 import { startUpstream } from './support/upstream.ts'
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts')
 const MiB = 1024 * 1024
 const TOTAL = 64 * MiB
 const CHUNK = 64 * 1024
@@ -61,39 +60,6 @@ async function startApi(t: TestContext) {
   return api
 }
 
-/** Starts `coatcheck start` and resolves with its URL once it logs that it listens. */
-async function startCli(t: TestContext, configFile: string, deadlineSeconds: number) {
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'start',
-      '--config',
-      configFile,
-      '--port',
-      '0',
-      '--shutdown-timeout',
-      String(deadlineSeconds),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL')
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)))
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      stdout += String(chunk)
-      const found = /listening on (http:\/\/\S+) /.exec(stdout)
-      if (found?.[1]) resolve(found[1])
-    })
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr}`)))
-  })
-  return { child, url, output: () => stdout }
-}
-
 describe('graceful shutdown of coatcheck start', { timeout: 90_000 }, () => {
   /** The API, the dev IdP and `coatcheck start` in front of them, with a logged-in user. */
   async function startAll(t: TestContext, deadlineSeconds: number) {
@@ -114,9 +80,22 @@ describe('graceful shutdown of coatcheck start', { timeout: 90_000 }, () => {
       },
     )
     await writeFile(configFile, JSON.stringify(config))
-    const cli = await startCli(t, configFile, deadlineSeconds)
-    const cookie = await login(cli.url)
-    return { ...cli, headers: { origin: SPA_ORIGIN, 'x-csrf': '1', cookie } }
+    const { child, match, output } = await startCli(
+      [
+        'start',
+        '--config',
+        configFile,
+        '--port',
+        '0',
+        '--shutdown-timeout',
+        String(deadlineSeconds),
+      ],
+      LISTENING,
+      (cleanUp) => t.after(cleanUp),
+    )
+    const url = match[1] ?? ''
+    const cookie = await login(url)
+    return { child, url, output, headers: { origin: SPA_ORIGIN, 'x-csrf': '1', cookie } }
   }
 
   it('on SIGTERM finishes a 64 MiB download byte-exact, ends an event stream, closes a WebSocket with 1001, exits 0', async (t) => {

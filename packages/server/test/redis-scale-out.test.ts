@@ -2,7 +2,7 @@
 // with the dev IdP rotating refresh tokens with reuse detection (a second redemption of a
 // refresh token revokes the whole grant).
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { once, type EventEmitter } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -17,8 +17,8 @@ import { CLIENT_ID, SPA_ORIGIN, SPA_URL, login, startIdp } from './support/gatew
 import { send } from './support/http-client.ts'
 import { startRoundRobin, type RoundRobin } from './support/round-robin.ts'
 import { startUpstream, type Upstream } from './support/upstream.ts'
+import { LISTENING, startCli } from './support/run-cli.ts'
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts')
 const INSTANCES = 3
 // Long enough that 60 calls on a loaded CI machine finish before the refreshed token expires
 // again (that would be a second, legitimate refresh).
@@ -34,22 +34,14 @@ let revocations = 0
 
 /** Starts `coatcheck start --config <file>` and resolves with the URL it listens on. */
 async function startInstance(configFile: string): Promise<string> {
-  const child = spawn(process.execPath, [CLI, 'start', '--config', configFile, '--port', '0'], {
-    env: {},
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const { child, match } = await startCli(
+    ['start', '--config', configFile, '--port', '0'],
+    LISTENING,
+    (cleanUp) => teardown.after(cleanUp),
+    { env: {} },
+  )
   teardown.after(() => stop(child))
-  let stdout = ''
-  let stderr = ''
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)))
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      stdout += String(chunk)
-      const found = /listening on (http:\/\/\S+) /.exec(stdout)
-      if (found?.[1]) resolve(found[1])
-    })
-    child.once('exit', (code) => reject(new Error(`coatcheck exited with ${code}: ${stderr}`)))
-  })
+  return match[1] ?? ''
 }
 
 async function stop(child: ChildProcess): Promise<void> {

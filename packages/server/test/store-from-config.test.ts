@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -11,8 +10,8 @@ import { REDIS_URL, deleteKeys, runPrefix } from '../../redis/test/redis-test-he
 import { withStartDefaults } from '../src/commands/start-command.ts'
 import { createStoreFromConfig } from '../src/index.ts'
 import { startIdp } from './support/gateway.ts'
+import { startCli } from './support/run-cli.ts'
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts')
 const base = {
   environment: 'development',
   publicUrl: 'http://localhost:8080',
@@ -117,19 +116,13 @@ describe('coatcheck start without session.store', () => {
     const dir = await tempDir(t)
     const file = join(dir, 'coatcheck.json')
     await writeFile(file, JSON.stringify({ ...base, idp: { ...base.idp, issuer: idp.issuer } }))
-    const child = spawn(process.execPath, [CLI, 'start', '--config', file, '--port', '0'], {
-      env: {},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    t.after(() => child.exitCode === null && child.kill('SIGKILL'))
-    let stdout = ''
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk) => {
-        stdout += String(chunk)
-        if (stdout.includes('Sessions:')) resolve()
-      })
-      child.once('exit', (code) => reject(new Error(`exited with ${code}`)))
-    })
+    const { child, output } = await startCli(
+      ['start', '--config', file, '--port', '0'],
+      /Sessions:/,
+      (cleanUp) => t.after(cleanUp),
+      { env: {} },
+    )
+    const stdout = output()
     const expected = join(dir, 'coatcheck-sessions.db')
     assert.match(stdout, new RegExp(`Sessions: SQLite file ${expected.replace(/[.]/g, '\\.')}`))
     assert.ok((await stat(expected)).isFile())
