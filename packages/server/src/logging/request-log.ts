@@ -16,13 +16,16 @@ export interface RequestObserverOptions {
 const SANE_REQUEST_ID = /^[\w.:@-]{1,128}$/
 
 /**
- * Starts observing a request: gives it an id (the caller's `X-Request-Id` when sane, or a
+ * Starts observing a request (unless the logger is below `info` and there are no metrics):
+ * gives it an id (the caller's `X-Request-Id` when sane, or a
  * new one, sent back in the response), and when the response ends writes one log line
  * (id, method, route label, status, duration) and the request metrics. The raw URL is never
  * logged: its query may hold an authorization code.
  */
 export function createRequestObserver(options: RequestObserverOptions) {
   const { logger, metrics, labelRoute } = options
+  // Nobody would read the line or the series: no id, clock, listener or label per request.
+  if (!metrics && !logger.isLevelEnabled('info')) return () => {}
   return (req: IncomingMessage, res: ServerResponse): void => {
     const started = process.hrtime.bigint()
     const incoming = req.headers['x-request-id']
