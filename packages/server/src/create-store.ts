@@ -1,6 +1,7 @@
 import { createMemoryStore, type CoatcheckConfig, type SessionStore } from '@coatcheck/core'
 import { createRedisStore, type RedisStoreOptions } from '@coatcheck/redis'
 import { createSqliteStore } from '@coatcheck/sqlite'
+import { nodeAesGcm } from './node-aes-gcm.ts'
 
 /**
  * Builds the session store `session.store` names: memory, or SQLite or Redis sealed with
@@ -20,7 +21,7 @@ export async function createStoreFromConfig(
     case 'cookie':
       return undefined
     case 'sqlite':
-      return createSqliteStore({ path: session.sqlite.path, keys })
+      return createSqliteStore({ path: session.sqlite.path, keys, aesGcm: nodeAesGcm })
     case 'redis': {
       const redis = session.redis
       // parseConfig refuses `store: redis` without `session.redis`.
@@ -29,6 +30,7 @@ export async function createStoreFromConfig(
         redis: toRedisConnection(redis),
         mode: redis.mode,
         keys,
+        aesGcm: nodeAesGcm,
         keyPrefix: redis.keyPrefix,
         commandTimeoutMs: redis.commandTimeoutMs,
       })

@@ -1,3 +1,4 @@
+import { webCryptoAesGcm, type AesGcm, type AesGcmKey } from './aes-gcm.ts'
 import { decodeBase64Url, encodeBase64Url } from './base64url.ts'
 import { deriveSealingKey, KID_BYTES, type SealingKey } from './internal/sealing-key.ts'
 
@@ -30,6 +31,12 @@ export interface Sealer {
   ): Promise<{ value: T; rotated: boolean } | undefined>
 }
 
+/** Options of {@link createSealer}. */
+export interface SealerOptions {
+  /** The AES-256-GCM implementation. Default: WebCrypto's. */
+  aesGcm?: AesGcm
+}
+
 /*
  * Sealed layout, one base64url blob so the cookie budget pays for no separators:
  *   version (1) | key id (4) | IV (12) | ciphertext | GCM tag (16)
@@ -55,11 +62,20 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
  * @throws TypeError on an empty list or a malformed or short key.
  * @see https://nvlpubs.nist.gov/nistpubs/Legacy/SP/nistspecialpublication800-38d.pdf (GCM)
  */
-export async function createSealer(keys: readonly string[]): Promise<Sealer> {
+export async function createSealer(
+  keys: readonly string[],
+  options: SealerOptions = {},
+): Promise<Sealer> {
   if (keys.length === 0) throw new TypeError('createSealer needs at least one key')
-  const derived = await Promise.all(keys.map((secret, i) => deriveSealingKey(secret, i)))
+  const aesGcm = options.aesGcm ?? webCryptoAesGcm
+  const derived = await Promise.all(
+    keys.map(async (secret, i) => {
+      const sealingKey = await deriveSealingKey(secret, i)
+      return { ...sealingKey, key: await aesGcm(sealingKey.aes) }
+    }),
+  )
   const newest = derived[0]!
-  const byKid = new Map<string, { key: CryptoKey; rotated: boolean }[]>()
+  const byKid = new Map<string, { key: AesGcmKey; rotated: boolean }[]>()
   derived.forEach(({ key, kid }, i) => {
     const id = encodeBase64Url(kid)
     const candidates = byKid.get(id) ?? []
@@ -71,15 +87,11 @@ export async function createSealer(keys: readonly string[]): Promise<Sealer> {
   async function seal(plaintext: Uint8Array, context: string): Promise<string> {
     const header = encodeHeader(newest)
     const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES))
-    const ciphertext = await crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv, additionalData: additionalData(header, context) },
-      newest.key,
-      new Uint8Array(plaintext),
-    )
+    const ciphertext = await newest.key.encrypt(iv, plaintext, additionalData(header, context))
     const sealed = new Uint8Array(HEADER_BYTES + IV_BYTES + ciphertext.byteLength)
     sealed.set(header, 0)
     sealed.set(iv, HEADER_BYTES)
-    sealed.set(new Uint8Array(ciphertext), HEADER_BYTES + IV_BYTES)
+    sealed.set(ciphertext, HEADER_BYTES + IV_BYTES)
     return encodeBase64Url(sealed)
   }
 
@@ -92,19 +104,13 @@ export async function createSealer(keys: readonly string[]): Promise<Sealer> {
     const header = bytes.subarray(0, HEADER_BYTES)
     const candidates = byKid.get(encodeBase64Url(header.subarray(1)))
     if (!candidates) return undefined
-    const params: AesGcmParams = {
-      name: 'AES-GCM',
-      iv: bytes.subarray(HEADER_BYTES, HEADER_BYTES + IV_BYTES),
-      additionalData: additionalData(header, context),
-    }
+    const iv = bytes.subarray(HEADER_BYTES, HEADER_BYTES + IV_BYTES)
+    const aad = additionalData(header, context)
     const ciphertext = bytes.subarray(HEADER_BYTES + IV_BYTES)
     for (const { key, rotated } of candidates) {
-      try {
-        const plaintext = await crypto.subtle.decrypt(params, key, ciphertext)
-        return { plaintext: new Uint8Array(plaintext), rotated }
-      } catch {
-        // Wrong key or altered bytes: the tag check failed. Try the next key, if any.
-      }
+      // Wrong key or altered bytes fail the tag check: then the next key, if any.
+      const plaintext = await key.decrypt(iv, ciphertext, aad)
+      if (plaintext) return { plaintext, rotated }
     }
     return undefined
   }

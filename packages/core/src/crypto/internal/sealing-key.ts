@@ -2,8 +2,11 @@ import { decodeBase64Url } from '../base64url.ts'
 
 /** One configured secret, turned into a cipher key and the id that names it in sealed text. */
 export interface SealingKey {
-  /** AES-256-GCM key, derived so the raw secret is never used as a cipher key. */
-  readonly key: CryptoKey
+  /**
+   * The 32 bytes of the AES-256-GCM key, derived so the raw secret is never used as a
+   * cipher key. The same bits WebCrypto's `deriveKey` gives for the same label.
+   */
+  readonly aes: Uint8Array<ArrayBuffer>
   /** Short public key id; derived with a separate HKDF label so it reveals nothing of `key`. */
   readonly kid: Uint8Array<ArrayBuffer>
 }
@@ -35,15 +38,9 @@ export async function deriveSealingKey(secret: string, position: number): Promis
     'deriveKey',
     'deriveBits',
   ])
-  const key = await crypto.subtle.deriveKey(
-    hkdf('coatcheck seal v1'),
-    master,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  )
+  const aes = await crypto.subtle.deriveBits(hkdf('coatcheck seal v1'), master, 256)
   const kid = await crypto.subtle.deriveBits(hkdf('coatcheck key id v1'), master, KID_BYTES * 8)
-  return { key, kid: new Uint8Array(kid) }
+  return { aes: new Uint8Array(aes), kid: new Uint8Array(kid) }
 }
 
 function hkdf(info: string): HkdfParams {
