@@ -1,4 +1,4 @@
-// Coatcheck on node:http with one session store, in its own process so that it shares its
+// Coatcheck (node:http plus its raw-socket fast path) with one session store, in its own process so that it shares its
 // event loop with neither the load generator nor the other targets.
 import { once } from 'node:events'
 import { createServer } from 'node:http'
@@ -13,7 +13,7 @@ import {
 import { createTestSession } from '@coatcheck/core/testing'
 import { createRedisStore } from '@coatcheck/redis'
 import { createSqliteStore } from '@coatcheck/sqlite'
-import { createGatewayListener } from '@coatcheck/server'
+import { createGatewayListener, nodeAesGcm } from '@coatcheck/server'
 import { serveParent } from './processes.ts'
 
 /** Which store a gateway child uses. */
@@ -40,11 +40,16 @@ async function openStore(start: GatewayStart): Promise<SessionStore | undefined>
     case 'cookie':
       return undefined
     case 'sqlite':
-      return createSqliteStore({ path: join(start.storeLocation, 'sessions.db'), keys: start.keys })
+      return createSqliteStore({
+        path: join(start.storeLocation, 'sessions.db'),
+        keys: start.keys,
+        aesGcm: nodeAesGcm,
+      })
     case 'redis':
       return createRedisStore({
         redis: 'redis://127.0.0.1:6379',
         keys: start.keys,
+        aesGcm: nodeAesGcm,
         keyPrefix: start.storeLocation,
       })
   }
@@ -78,11 +83,12 @@ serveParent({
         tokens: { refreshSkewSeconds: start.refreshSkewSeconds },
         routes: [{ path: '/api', upstream: start.upstream, methods: ['GET', 'POST'] }],
       },
-      store ? { store } : {},
+      { aesGcm: nodeAesGcm, ...(store ? { store } : {}) },
     )
     await coatcheck.ready()
     const listener = createGatewayListener(coatcheck)
     server.on('request', listener)
+    listener.serveConnections(server)
     stop = async () => {
       server.closeAllConnections()
       await listener.close()

@@ -27,6 +27,11 @@ export type HealthEndpoints = (req: IncomingMessage, res: ServerResponse) => boo
 // A well-formed session id no login ever gets: probing with it reads nothing real.
 const PROBE_ID = 'coatcheck-readyz-probe'
 
+/** The liveness and readiness paths `options` give. */
+export function healthPaths(options: HealthOptions = {}): [live: string, ready: string] {
+  return [options.livePath ?? '/healthz', options.readyPath ?? '/readyz']
+}
+
 /**
  * `/healthz` (liveness) and `/readyz` (readiness: the IdP metadata is loaded, its JWKS
  * answers, the session store answers), outside `basePath`, as JSON that is never cached.
@@ -36,8 +41,7 @@ export function createHealthEndpoints(
   coatcheck: Coatcheck,
   options: HealthOptions = {},
 ): HealthEndpoints {
-  const livePath = options.livePath ?? '/healthz'
-  const readyPath = options.readyPath ?? '/readyz'
+  const [livePath, readyPath] = healthPaths(options)
   const timeoutMs = options.timeoutMs ?? 2000
   const checkJwks = cached(options.jwksCacheMs ?? 10_000, () =>
     isJwksReachable(coatcheck.config.idp.issuer, timeoutMs),

@@ -13,6 +13,7 @@ import { createHttpServer, type HttpServer, type ServerTimeouts } from './intern
 import { INTERNAL_ERROR, sendJson } from './internal/send-response.ts'
 import { createGatewayListener, type GatewayListener } from './gateway-listener.ts'
 import { createStoreFromConfig } from './create-store.ts'
+import { nodeAesGcm } from './node-aes-gcm.ts'
 import type { HealthOptions } from './health.ts'
 import { createDefaultLogger } from './logging/create-logger.ts'
 import { logEvent } from './logging/log-event.ts'
@@ -146,6 +147,7 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
     store = await createStoreFromConfig(config)
     coatcheck = createCoatcheck(config, {
       onEvent,
+      aesGcm: nodeAesGcm,
       ...(store ? { store } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
     })
@@ -169,6 +171,7 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
     throw error
   }
   const running = coatcheck
+  gateway.serveConnections(http.server)
   ready = gateway
   started.resolve(gateway)
 
@@ -176,7 +179,8 @@ export async function startServer(options: StartServerOptions): Promise<StartSer
   let closing: Promise<ShutdownResult> | undefined
   const shutdown = async (): Promise<ShutdownResult> => {
     logger.info({ graceMs }, 'shutting down')
-    const [forced] = await Promise.all([http.close(graceMs), gateway.close(graceMs)])
+    const cuts = await Promise.all([http.close(graceMs), gateway.close(graceMs)])
+    const forced = cuts.includes(true)
     await metricsServer?.close()
     await running.close()
     logger.info({ forced }, 'stopped')

@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream'
 import {
   CoatcheckError,
   isInvalidTokenAnswer,
-  toErrorResponse,
   type Coatcheck,
   type PreparedProxy,
   type RequestHead,
@@ -11,7 +10,13 @@ import {
 } from '@coatcheck/core'
 import type { Dispatcher } from 'undici'
 import { hasRequestBody } from './node-request-head.ts'
-import { firstHeader, mergeVary, toClientHeaders, toUpstreamHeaders } from './proxy-headers.ts'
+import {
+  firstHeader,
+  forwardedRequest,
+  toClientHeaders,
+  toUpstreamHeaders,
+} from './proxy-headers.ts'
+import { failureAnswer, refusalAnswer } from './proxy-answers.ts'
 import { sendResponse } from './send-response.ts'
 
 /** What {@link createHttpProxy} needs. */
@@ -81,7 +86,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         origin: call.url.origin,
         path: call.url.pathname + call.url.search,
         method: req.method ?? 'GET',
-        headers: toUpstreamHeaders(req, call.headers, headerOptions),
+        headers: toUpstreamHeaders(forwardedRequest(req), call.headers, headerOptions),
         body,
         signal: abort.signal,
         // Replaced by the timer above, which starts when the body is sent, not before.
@@ -130,14 +135,9 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     prepared: PreparedProxy,
     outcome: Exclude<Outcome, 'gone' | { answer: Answer }>,
   ): Promise<void> {
-    const code = outcome.failure === 'timeout' ? 'upstream_timeout' : 'upstream_unavailable'
-    onError(new CoatcheckError(code, { cause: outcome.cause }))
-    const response = coatcheck.upstreamFailure(
-      head,
-      prepared.plan.route,
-      outcome.failure === 'timeout',
-    )
-    return sendResponse(req, res, withPreparedHeaders(response, prepared), onError)
+    const timedOut = outcome.failure === 'timeout'
+    const response = failureAnswer(coatcheck, head, prepared, timedOut, outcome.cause, onError)
+    return sendResponse(req, res, response, onError)
   }
 
   return async (req, res, head, prepared) => {
@@ -154,7 +154,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       } catch (error) {
         // The refresh failed (the session may be over): the browser learns it from our answer.
         answer.body.destroy()
-        return sendError(req, res, head, prepared, error, onError)
+        return sendResponse(req, res, refusalAnswer(error, head, prepared, onError), onError)
       }
       if (retry) {
         // Read and discard the refusal, so its connection can go back to the pool.
@@ -233,27 +233,4 @@ function watchClient(res: ServerResponse): AbortSignal {
   // `close` also fires after a complete response; only an unfinished one means the client left.
   else res.once('close', () => res.writableFinished || controller.abort())
   return controller.signal
-}
-
-function sendError(
-  req: IncomingMessage,
-  res: ServerResponse,
-  head: RequestHead,
-  prepared: PreparedProxy,
-  error: unknown,
-  onError: (error: unknown) => void,
-): Promise<void> {
-  const response = toErrorResponse(error, head)
-  if (response.status >= 500) onError(error)
-  response.headers.set('vary', mergeVary([response.headers.get('vary') ?? '']))
-  return sendResponse(req, res, withPreparedHeaders(response, prepared), onError)
-}
-
-/** Adds the session cookie and CORS grant of `responseHeaders()` to an answer of our own. */
-function withPreparedHeaders(response: Response, prepared: PreparedProxy): Response {
-  for (const [name, value] of prepared.responseHeaders()) {
-    if (name === 'set-cookie') response.headers.append(name, value)
-    else response.headers.set(name, value)
-  }
-  return response
 }

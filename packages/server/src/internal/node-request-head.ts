@@ -55,17 +55,36 @@ function createHeaderReader(req: IncomingMessage): HeaderReader {
 }
 
 function originOf(req: IncomingMessage, trustProxy: boolean): string | undefined {
-  const forwardedProto = trustProxy ? firstValue(req.headers['x-forwarded-proto']) : undefined
-  const forwardedHost = trustProxy ? firstValue(req.headers['x-forwarded-host']) : undefined
   const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true
+  return requestOrigin((name) => req.headers[name], encrypted, trustProxy)
+}
+
+/**
+ * The request's origin: scheme and host, from `X-Forwarded-Proto`/`-Host` behind a trusted
+ * proxy, else from the connection and `Host`; `undefined` for a host that is not a plain
+ * name or address, which could make the URL parse differently (the caller answers 400).
+ */
+export function requestOrigin(
+  header: (
+    name: 'host' | 'x-forwarded-proto' | 'x-forwarded-host',
+  ) => string | string[] | undefined,
+  encrypted: boolean,
+  trustProxy: boolean,
+): string | undefined {
+  const forwardedProto = trustProxy ? firstValue(header('x-forwarded-proto')) : undefined
+  const forwardedHost = trustProxy ? firstValue(header('x-forwarded-host')) : undefined
   const scheme =
     forwardedProto === 'https' || forwardedProto === 'http'
       ? forwardedProto
       : encrypted
         ? 'https'
         : 'http'
-  const host = forwardedHost ?? req.headers.host ?? '127.0.0.1'
+  const host = forwardedHost ?? firstHost(header('host')) ?? '127.0.0.1'
   return HOST.test(host) ? `${scheme}://${host}` : undefined
+}
+
+function firstHost(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
 }
 
 function firstValue(header: string | string[] | undefined): string | undefined {

@@ -13,6 +13,19 @@ export interface UpstreamHeaderOptions {
   trustProxy: boolean
 }
 
+/** The parts of a browser request the upstream headers are built from. */
+export interface ForwardedRequest {
+  /** `[name, value, …]` as the browser sent them. */
+  readonly rawHeaders: readonly string[]
+  /** The peer's address, for `X-Forwarded-For`. */
+  readonly remoteAddress: string | undefined
+}
+
+/** A Node request as {@link toUpstreamHeaders} reads it. */
+export function forwardedRequest(req: IncomingMessage): ForwardedRequest {
+  return { rawHeaders: req.rawHeaders, remoteAddress: req.socket.remoteAddress }
+}
+
 /**
  * The headers of the upstream request, as a flat `[name, value, …]` list: the browser's,
  * filtered by core's single list (credentials, forwarding and hop-by-hop headers dropped,
@@ -20,12 +33,19 @@ export interface UpstreamHeaderOptions {
  * on top, then `X-Forwarded-For`.
  */
 export function toUpstreamHeaders(
-  req: IncomingMessage,
+  request: ForwardedRequest,
   set: Readonly<Record<string, string>>,
   options: UpstreamHeaderOptions,
 ): string[] {
-  const connectionListed = connectionListedHeaders(joined(req.headersDistinct.connection))
-  const raw = req.rawHeaders
+  const raw = request.rawHeaders
+  let connection: string | null = null
+  let incomingFor: string | null = null
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase()
+    if (name === 'connection') connection = joinValue(connection, raw[i + 1] as string)
+    else if (name === 'x-forwarded-for') incomingFor = joinValue(incomingFor, raw[i + 1] as string)
+  }
+  const connectionListed = connectionListedHeaders(connection)
   const headers: string[] = []
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase()
@@ -35,8 +55,13 @@ export function toUpstreamHeaders(
       headers.push(raw[i] as string, raw[i + 1] as string)
     }
   }
-  for (const [name, value] of Object.entries(set)) headers.push(name, value)
-  const forwardedFor = forwardedForOf(req, options.trustProxy)
+  for (const name in set) headers.push(name, set[name] as string)
+  const peer = request.remoteAddress
+  // Without a proxy we run in front, an incoming X-Forwarded-For is the client's own claim:
+  // passing it on would let anyone pose as any address to the upstream's rate limits and logs.
+  const incoming = options.trustProxy ? incomingFor : null
+  const forwardedFor =
+    incoming === null ? peer : peer === undefined ? incoming : `${incoming}, ${peer}`
   if (forwardedFor !== undefined) headers.push('x-forwarded-for', forwardedFor)
   return headers
 }
@@ -51,26 +76,45 @@ export function toClientHeaders(
   upstream: Readonly<Record<string, string | string[] | undefined>>,
   extra: readonly (readonly [string, string])[],
 ): string[] {
-  const connectionListed = connectionListedHeaders(joined(upstream.connection))
-  const headers: string[] = []
-  let vary: string[] = []
+  const list: string[] = []
   for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined || !isForwardedResponseHeader(name) || connectionListed?.has(name)) {
-      continue
-    }
-    if (name === 'vary') vary = ([] as string[]).concat(value)
-    else for (const item of ([] as string[]).concat(value)) headers.push(name, item)
+    if (value === undefined) continue
+    for (const item of ([] as string[]).concat(value)) list.push(name, item)
+  }
+  return toClientHeaderList(list, extra)
+}
+
+/** {@link toClientHeaders} over a flat `[name, value, …]` list with lower-case names. */
+export function toClientHeaderList(
+  upstream: readonly string[],
+  extra: readonly (readonly [string, string])[],
+): string[] {
+  let connection: string | null = null
+  for (let i = 0; i + 1 < upstream.length; i += 2) {
+    if (upstream[i] === 'connection') connection = joinValue(connection, upstream[i + 1] as string)
+  }
+  const connectionListed = connectionListedHeaders(connection)
+  const headers: string[] = []
+  const vary: string[] = []
+  for (let i = 0; i + 1 < upstream.length; i += 2) {
+    const name = upstream[i] as string
+    if (!isForwardedResponseHeader(name) || connectionListed?.has(name)) continue
+    if (name === 'vary') vary.push(upstream[i + 1] as string)
+    else headers.push(name, upstream[i + 1] as string)
   }
   headers.push('vary', mergeVary(vary))
   for (const [name, value] of extra) headers.push(name, value)
   return headers
 }
 
+const ADDED_VARY = 'Origin, Sec-Fetch-Site'
+
 /**
  * `Vary` with `Origin` and `Sec-Fetch-Site` added: the answer depends on both (CORS grant,
  * request guard), so a shared cache must not hand one caller's response to another (X-05).
  */
 export function mergeVary(values: readonly string[]): string {
+  if (values.length === 0 || (values.length === 1 && values[0] === '')) return ADDED_VARY
   const names = values
     .flatMap((value) => value.split(','))
     .map((name) => name.trim())
@@ -88,16 +132,6 @@ export function firstHeader(value: string | string[] | undefined): string | null
   return (Array.isArray(value) ? value[0] : value) ?? null
 }
 
-function forwardedForOf(req: IncomingMessage, trustProxy: boolean): string | undefined {
-  const peer = req.socket.remoteAddress
-  // Without a proxy we run in front, an incoming X-Forwarded-For is the client's own claim:
-  // passing it on would let anyone pose as any address to the upstream's rate limits and logs.
-  const incoming = trustProxy ? joined(req.headersDistinct['x-forwarded-for']) : null
-  if (incoming === null) return peer
-  return peer === undefined ? incoming : `${incoming}, ${peer}`
-}
-
-function joined(values: string | readonly string[] | undefined): string | null {
-  if (values === undefined) return null
-  return typeof values === 'string' ? values : values.join(', ')
+function joinValue(joined: string | null, value: string): string {
+  return joined === null ? value : `${joined}, ${value}`
 }

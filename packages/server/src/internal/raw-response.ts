@@ -18,13 +18,23 @@ export function toRawHead(status: number, headers: readonly string[]): string {
  * bodies, read in full so the `Content-Length` is exact. The connection is never reused.
  */
 export async function writeRawResponse(socket: Duplex, response: Response): Promise<void> {
+  endSocket(socket, await serializeResponse(response, ['connection', 'close']))
+}
+
+/**
+ * A whole small response as bytes: the head, with an exact `Content-Length` and `extra`
+ * headers, then the body (left out for `bodyless`, the answer to HEAD).
+ */
+export async function serializeResponse(
+  response: Response,
+  extra: readonly string[],
+  bodyless = false,
+): Promise<Buffer> {
   const body = Buffer.from(await response.arrayBuffer())
   const headers = without(toRawHeaders(response.headers), FRAMING)
-  headers.push('content-length', String(body.length), 'connection', 'close')
-  endSocket(
-    socket,
-    Buffer.concat([Buffer.from(toRawHead(response.status, headers), 'latin1'), body]),
-  )
+  headers.push('content-length', String(body.length), ...extra)
+  const head = Buffer.from(toRawHead(response.status, headers), 'latin1')
+  return bodyless ? head : Buffer.concat([head, body])
 }
 
 /** Writes a bodiless answer (`Content-Length: 0`) to an upgrade socket and closes it. */

@@ -9,7 +9,7 @@ import {
   type RequestHead,
 } from '@coatcheck/core'
 import { toRequestHead } from './node-request-head.ts'
-import { toClientHeaders, toUpstreamHeaders } from './proxy-headers.ts'
+import { forwardedRequest, toClientHeaders, toUpstreamHeaders } from './proxy-headers.ts'
 import { toRawHead, writeRawResponse, writeRawStatus } from './raw-response.ts'
 import { BAD_REQUEST } from './send-response.ts'
 import { FrameGate, GOING_AWAY, closeFrame } from './websocket-frames.ts'
@@ -89,7 +89,7 @@ export function createUpgradeProxy(options: UpgradeProxyOptions): UpgradeProxy {
     const { plan } = prepared
     // Upgrade and Connection are hop-by-hop, so the filter drops them; this hop needs them.
     // The Sec-WebSocket-* headers pass: key, version, protocols and extensions are end to end.
-    const headers = toUpstreamHeaders(req, plan.headers, headerOptions)
+    const headers = toUpstreamHeaders(forwardedRequest(req), plan.headers, headerOptions)
     headers.push('connection', 'Upgrade', 'upgrade', 'websocket')
     const send = plan.url.protocol === 'https:' ? httpsRequest : httpRequest
     const upstreamReq = send(plan.url, { method: 'GET', headers, agent: false })

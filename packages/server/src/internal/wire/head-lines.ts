@@ -1,0 +1,32 @@
+const END = Buffer.from('\r\n\r\n')
+// A CR not before LF, an LF not after CR, or NUL: framing a parser could read two ways.
+const STRAY = /\r(?!\n)|(?<!\r)\n|\0/
+
+/** RFC 9110 §5.1 field-name token, §5.5 field-value: no control character but HTAB. */
+export const FIELD = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\t\x20-\x7e\x80-\xff]*?)[ \t]*$/
+
+/**
+ * The lines of an HTTP/1.1 head at the start of `buffer` (start line first, the blank line
+ * left out) and its length in bytes. `incomplete` until the blank line arrives; `malformed`
+ * for a head over `maxHeadSize` or with a bare CR, a bare LF or NUL anywhere. A stray byte
+ * is reported as soon as it arrives: a peer ending its lines in bare LF would otherwise wait
+ * for a CRLFCRLF that never comes.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9112#section-2.2
+ */
+export function readHeadLines(
+  buffer: Buffer,
+  maxHeadSize: number,
+): { lines: string[]; length: number } | 'incomplete' | 'malformed' {
+  const end = buffer.indexOf(END)
+  if (end < 0) {
+    if (buffer.length > maxHeadSize) return 'malformed'
+    // A final CR may still be followed by its LF.
+    const settled = buffer.at(-1) === 0x0d ? buffer.length - 1 : buffer.length
+    return STRAY.test(buffer.toString('latin1', 0, settled)) ? 'malformed' : 'incomplete'
+  }
+  const length = end + END.length
+  const text = buffer.toString('latin1', 0, end)
+  if (length > maxHeadSize || STRAY.test(text)) return 'malformed'
+  return { lines: text.split('\r\n'), length }
+}

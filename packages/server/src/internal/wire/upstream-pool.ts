@@ -1,0 +1,293 @@
+import { connect as connectTcp, type Socket } from 'node:net'
+import { connect as connectTls } from 'node:tls'
+import { createBodyDecoder, type BodyDecoder, type DecodedBody } from './body-decoder.ts'
+import { parseResponseHead, type WireResponseHead } from './parse-response-head.ts'
+
+/** Receives an upstream body. `data` returns `false` to pause until `resume()`. */
+export interface BodySink {
+  data(chunk: Buffer): boolean
+  /** The body is complete (`undefined`) or was cut short (`error`). */
+  end(error?: Error): void
+}
+
+/** An upstream's answer: the head now, the body when `read` is called. */
+export interface UpstreamAnswer {
+  readonly head: WireResponseHead
+  /** Body bytes that arrived with the head. */
+  readonly first: DecodedBody
+  /** Streams the rest of the body (nothing when `first.done`) into `sink`. */
+  read(sink: BodySink): void
+  resume(): void
+  /** Gives the body up: the connection is closed, never reused. */
+  discard(): void
+}
+
+/** Why an exchange failed before an answer. */
+export type ExchangeFailure = 'timeout' | 'unavailable' | 'invalid' | 'aborted'
+
+/** A reused connection that the upstream closed before answering. */
+type Failure = ExchangeFailure | 'stale'
+
+/** An exchange failure, with the socket error when there was one. */
+export class UpstreamExchangeError extends Error {
+  readonly reason: Failure
+  constructor(reason: Failure, options?: { cause?: unknown }) {
+    super(`upstream exchange failed: ${reason}`, options)
+    this.name = 'UpstreamExchangeError'
+    this.reason = reason
+  }
+}
+
+/** One request to send. */
+export interface UpstreamExchange {
+  readonly url: URL
+  /** The whole request head, blank line included. */
+  readonly head: string
+  readonly method: string
+  /** Time allowed until the response head. */
+  readonly timeoutMs: number
+  /** Safe to send twice: a reused connection the upstream had closed is retried once. */
+  readonly replayable: boolean
+  /** Lets the caller abort the exchange (the browser left). */
+  readonly control: ExchangeControl
+}
+
+/**
+ * Cancels an exchange without `AbortSignal` (an `EventTarget`, costly per call): the pool
+ * sets `abort` while it waits for the answer; the caller sets `aborted` and calls it.
+ */
+export interface ExchangeControl {
+  aborted: boolean
+  abort: (() => void) | undefined
+}
+
+/** Keep-alive HTTP/1.1 connections to upstreams, one idle list per origin. */
+export interface UpstreamPool {
+  send(exchange: UpstreamExchange): Promise<UpstreamAnswer>
+  /** Closes idle connections now and busy ones when their answer is read. */
+  close(): void
+}
+
+const MAX_RESPONSE_HEAD = 65_536
+// Below the 5 s keep-alive timeout of Node servers and most others, so we retire an idle
+// connection before the upstream does (the race a retry cannot fix for non-replayable calls).
+const DEFAULT_IDLE_MS = 4_000
+
+interface Connection {
+  readonly socket: Socket
+  readonly origin: string
+  used: boolean
+  idle?: NodeJS.Timeout
+  /** Where the socket's data and close go now: the exchange or body read in progress. */
+  onData: (chunk: Buffer) => void
+  onClose: () => void
+  /** Data on an idle connection: it is broken or hostile, and closed. */
+  readonly drop: () => void
+  error?: unknown
+}
+
+/**
+ * Creates the pool the raw-socket path sends API calls through: plain HTTP/1.1 on `net` or
+ * `tls` sockets, one request at a time per connection, idle connections kept `idleMs`.
+ * Reads each answer with the strict parser; anything malformed is `invalid` (a 502), never
+ * relayed.
+ */
+export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamPool {
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS
+  const idle = new Map<string, Connection[]>()
+  let closed = false
+
+  function open(url: URL): Connection {
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+    const host = url.hostname.replace(/^\[|\]$/g, '')
+    const socket =
+      url.protocol === 'https:'
+        ? connectTls({
+            host,
+            port,
+            ...(/^[\d.]+$|:/.test(host) ? {} : { servername: host }),
+            ALPNProtocols: ['http/1.1'],
+          })
+        : connectTcp({ host, port })
+    socket.setNoDelay(true)
+    // An idle connection that says anything unasked, or that the upstream closes, is dropped.
+    const drop = () => socket.destroy()
+    const connection: Connection = {
+      socket,
+      origin: url.origin,
+      used: false,
+      onData: drop,
+      onClose: nothing,
+      drop,
+    }
+    // One set of listeners for the socket's life; each exchange only swaps the targets.
+    socket.on('data', (chunk: Buffer) => connection.onData(chunk))
+    socket.on('error', (error) => {
+      connection.error = error
+      socket.destroy()
+    })
+    socket.once('close', () => {
+      forget(connection)
+      connection.onClose()
+    })
+    return connection
+  }
+
+  function forget(connection: Connection): void {
+    clearTimeout(connection.idle)
+    const list = idle.get(connection.origin)
+    const at = list?.indexOf(connection) ?? -1
+    if (at >= 0) list?.splice(at, 1)
+  }
+
+  function take(url: URL): Connection {
+    const list = idle.get(url.origin)
+    let connection = list?.pop()
+    while (connection?.socket.destroyed) connection = list?.pop()
+    if (!connection) return open(url)
+    clearTimeout(connection.idle)
+    return connection
+  }
+
+  function release(connection: Connection): void {
+    connection.onData = connection.drop
+    connection.onClose = nothing
+    if (closed || connection.socket.destroyed) return void connection.socket.destroy()
+    connection.used = true
+    connection.idle = setTimeout(() => connection.socket.destroy(), idleMs)
+    let list = idle.get(connection.origin)
+    if (!list) idle.set(connection.origin, (list = []))
+    list.push(connection)
+  }
+
+  function exchangeOnce(
+    exchange: UpstreamExchange,
+    connection: Connection,
+  ): Promise<UpstreamAnswer> {
+    const { socket } = connection
+    const { control } = exchange
+    return new Promise((resolve, reject) => {
+      let buffer: Buffer | undefined
+      let received = false
+      let settled = false
+      const timer = setTimeout(() => fail('timeout'), exchange.timeoutMs)
+
+      function fail(reason: ExchangeFailure): void {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        control.abort = undefined
+        connection.onData = connection.drop
+        connection.onClose = nothing
+        socket.destroy()
+        // A reused connection closed under us before any answer: the upstream had retired it.
+        const stale = reason === 'unavailable' && connection.used && !received
+        reject(new UpstreamExchangeError(stale ? 'stale' : reason, { cause: connection.error }))
+      }
+      connection.onClose = () => fail('unavailable')
+      connection.onData = (chunk: Buffer) => {
+        received = true
+        buffer = buffer ? Buffer.concat([buffer, chunk]) : chunk
+        for (;;) {
+          const head = parseResponseHead(buffer, exchange.method, MAX_RESPONSE_HEAD)
+          if (head === 'incomplete') return
+          if (head === 'invalid' || head.status === 101) return fail('invalid')
+          const rest = buffer.subarray(head.length)
+          // 1xx interim answers (100, 103) are not relayed: the final answer follows.
+          if (head.status < 200) {
+            buffer = rest
+            if (buffer.length === 0) return void (buffer = undefined)
+            continue
+          }
+          const decoder = createBodyDecoder(head.framing)
+          const first = decoder.push(rest)
+          if (first === undefined) return fail('invalid')
+          settled = true
+          clearTimeout(timer)
+          control.abort = undefined
+          return resolve(answerOf(connection, head, decoder, first))
+        }
+      }
+      if (control.aborted) return fail('aborted')
+      control.abort = () => fail('aborted')
+      socket.write(exchange.head, 'latin1')
+    })
+  }
+
+  function answerOf(
+    connection: Connection,
+    head: WireResponseHead,
+    decoder: BodyDecoder,
+    first: DecodedBody,
+  ): UpstreamAnswer {
+    const { socket } = connection
+    let sink: BodySink | undefined
+    let finished = false
+    const finish = (error?: Error, reusable = false) => {
+      if (finished) return
+      finished = true
+      if (reusable) release(connection)
+      else {
+        connection.onData = connection.drop
+        connection.onClose = nothing
+        socket.destroy()
+      }
+      sink?.end(error)
+    }
+    // Until `read`, bytes that arrive wait in the decoder's input: none do for a whole body.
+    const pending: Buffer[] = []
+    connection.onData = (chunk) => pending.push(chunk)
+    connection.onClose = () => {
+      // Only a close-delimited body ends with the connection; any other is cut short.
+      if (head.framing.kind === 'close') finish()
+      else finish(new Error('the upstream closed the connection mid-body'))
+    }
+    const onData = (chunk: Buffer) => {
+      const step = decoder.push(chunk)
+      if (step === undefined) return finish(new Error('malformed upstream body'))
+      let flowing = true
+      for (const data of step.data) flowing = sink?.data(data) !== false && flowing
+      if (step.done) return finish(undefined, head.reusable && step.extra === 0)
+      if (!flowing) socket.pause()
+    }
+    return {
+      head,
+      first,
+      read(target) {
+        sink = target
+        if (first.done)
+          return finish(undefined, head.reusable && first.extra === 0 && pending.length === 0)
+        connection.onData = onData
+        for (const chunk of pending.splice(0)) if (!finished) onData(chunk)
+        if (socket.destroyed && !finished) connection.onClose()
+      },
+      resume: () => socket.resume(),
+      discard() {
+        if (!finished) finish()
+      },
+    }
+  }
+
+  return {
+    async send(exchange) {
+      if (closed) throw new UpstreamExchangeError('unavailable')
+      const connection = take(exchange.url)
+      try {
+        return await exchangeOnce(exchange, connection)
+      } catch (error) {
+        // The upstream retired a pooled connection as we sent: once more on a new one.
+        const stale = error instanceof UpstreamExchangeError && error.reason === 'stale'
+        if (!stale) throw error
+        if (!exchange.replayable) throw new UpstreamExchangeError('unavailable', { cause: error })
+        return exchangeOnce(exchange, open(exchange.url))
+      }
+    },
+    close() {
+      closed = true
+      for (const list of idle.values()) for (const connection of list) connection.socket.destroy()
+      idle.clear()
+    },
+  }
+}
+
+function nothing(): void {}
