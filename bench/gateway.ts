@@ -36,6 +36,8 @@ export interface Target {
   child?: NodeChild
   /** Redis key prefix of the `redis` target. */
   storeLocation?: string
+  /** Takes only bodiless GETs (the `relay` floor): left out of the upload scenario. */
+  getOnly?: boolean
 }
 
 export interface GatewayOptions {

@@ -113,12 +113,20 @@ function wrkRequest(target: Target, shape: (typeof LOADS)[number]): WrkRequest {
   }
 }
 
+/** A bare hop in its own process, in front of `upstream` under `/api`. */
+async function startHop(name: TargetName, script: string, upstream: string): Promise<Target> {
+  const { child, ready } = await startNodeChild(join(import.meta.dirname, script), { upstream })
+  const base = `http://127.0.0.1:${String(ready['port'])}/api`
+  return { name, base, pid: child.process.pid ?? 0 }
+}
+
 /** Every load scenario against every target, one after the other, in one run. */
 async function runLoads(wrk: string, targets: Target[], scriptDir: string): Promise<LoadRow[]> {
   const rows: LoadRow[] = []
   for (const shape of LOADS) {
     const measured: { target: Target; result: WrkResult; setCookie: boolean }[] = []
     for (const target of targets) {
+      if (target.getOnly && shape.method !== 'GET') continue
       await logInAgain(target)
       const request = wrkRequest(target, shape)
       const check = await probe(request.url, request.headers, shape.method)
@@ -293,15 +301,8 @@ async function main(): Promise<void> {
     { name: 'direct', base: upstream, pid: upstreamChild.process.pid ?? 0 },
     { name: 'nginx', base: `http://127.0.0.1:${proxy.port}/api`, pid: proxy.pid },
   ]
-  const { child: hop, ready: hopReady } = await startNodeChild(
-    join(import.meta.dirname, 'node-hop-child.ts'),
-    { upstream },
-  )
-  targets.push({
-    name: 'node',
-    base: `http://127.0.0.1:${String(hopReady['port'])}/api`,
-    pid: hop.process.pid ?? 0,
-  })
+  targets.push(await startHop('node', 'node-hop-child.ts', upstream))
+  targets.push({ ...(await startHop('relay', 'relay-hop-child.ts', upstream)), getOnly: true })
   for (const store of STORES) targets.push(await startGateway({ idp, store, upstream, keys }))
   const byName = (name: TargetName) => targets.find((target) => target.name === name)!
 

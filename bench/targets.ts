@@ -3,10 +3,12 @@
 import type { WrkResult } from './wrk.ts'
 
 /**
- * Where a load goes: straight to the upstream, through nginx, through a bare Node hop (the
- * platform's floor), or through Coatcheck with one of its stores.
+ * Where a load goes: straight to the upstream, through nginx, through a bare Node hop on
+ * node:http and undici (`node`) or on raw sockets (`relay`, the platform's floor), or
+ * through Coatcheck with one of its stores.
  */
-export type TargetName = 'direct' | 'nginx' | 'node' | 'memory' | 'cookie' | 'sqlite' | 'redis'
+export type TargetName =
+  'direct' | 'nginx' | 'node' | 'relay' | 'memory' | 'cookie' | 'sqlite' | 'redis'
 
 /** A load scenario driven with wrk. */
 export type LoadScenario = 'small GET' | '64 KiB GET' | '1 MiB POST'
