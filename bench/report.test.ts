@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { summariseByComponent, summariseProfile } from './cpu-profile.ts'
-import { replaceGeneratedSection } from './report.ts'
+import { renderProfileTable, replaceGeneratedSection } from './report.ts'
 import { renderBarChart } from './svg-chart.ts'
 
 describe('report helpers', () => {
@@ -79,6 +79,18 @@ describe('report helpers', () => {
         ['undici (upstream client)', 25],
         ['garbage collection', 25],
       ],
+    )
+  })
+
+  it('escapes a pipe in a profile frame, so a regular expression stays in its cell', () => {
+    const table = renderProfileTable([{ frame: 'RegExp: a|b', selfMs: 1, percent: 1 }])
+    assert.match(table, /`RegExp: a\\\|b`/)
+    assert.equal(
+      table
+        .split('\n')
+        .at(-1)
+        ?.split(/(?<!\\)\|/).length,
+      4,
     )
   })
 })

@@ -97,8 +97,18 @@ export function renderScenarioTable(rows: ScenarioRow[]): string {
 export function renderProfileTable(profile: SelfTime[]): string {
   return table(
     ['self time', 'where'],
-    profile.map((entry) => [`${fixed(entry.percent)} %`, `\`${entry.frame}\``]),
+    profile.map((entry) => [`${fixed(entry.percent)} %`, codeSpan(entry.frame)]),
   )
+}
+
+/**
+ * `text` as inline code in a table cell: a pipe would end the cell and a backtick the span
+ * (a regular expression's frame has both), so pipes are escaped and a text with a backtick
+ * gets a double-backtick span.
+ */
+function codeSpan(text: string): string {
+  const escaped = text.replaceAll('|', '\\|')
+  return text.includes('`') ? `\`\` ${escaped} \`\`` : `\`${escaped}\``
 }
 
 /** The generated section of docs/benchmarks.md. */
