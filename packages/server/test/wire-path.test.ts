@@ -318,3 +318,48 @@ describe('the raw-socket path for API calls', { timeout: 30_000 }, () => {
     assert.match(text, /^HTTP\/1\.1 431/)
   })
 })
+
+describe('raw-socket connections over time', { timeout: 30_000 }, () => {
+  const teardown = createTeardown()
+  let gateway: Gateway
+  let cookie: string
+
+  before(async () => {
+    const upstream = await startRawUpstream(teardown, (path, socket) =>
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${path.length}\r\n\r\n${path}`),
+    )
+    gateway = await startGateway(teardown, {
+      routes: [{ path: '/api/t', upstream: upstream.url }],
+      timeouts: { keepAliveMs: 300 },
+    })
+    cookie = await gateway.login()
+  })
+  after(() => teardown.run())
+
+  const request = (path: string, extra = '') => {
+    let text = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${gateway.port}\r\n`
+    for (const [name, value] of Object.entries(gateway.apiHeaders(cookie))) {
+      text += `${name}: ${value}\r\n`
+    }
+    return `${text}sec-fetch-site: same-site\r\n${extra}\r\n`
+  }
+
+  it('closes a keep-alive connection left idle for keepAliveMs', async () => {
+    const raw = new RawClient(gateway.port)
+    teardown.after(() => raw.close())
+    raw.write(request('/api/t/idle'))
+    await raw.until((text) => text.endsWith('/idle'))
+    const started = Date.now()
+    await raw.until(() => raw.closed)
+    assert.ok(raw.closed, 'closed by the server')
+    assert.ok(Date.now() - started >= 200, 'not before the keep-alive time')
+  })
+
+  it('answers Connection: close in kind and then closes', async () => {
+    const raw = new RawClient(gateway.port)
+    teardown.after(() => raw.close())
+    raw.write(request('/api/t/last', 'Connection: close\r\n'))
+    const text = await raw.until(() => raw.closed)
+    assert.match(text, /^HTTP\/1\.1 200[\s\S]*\r\nconnection: close\r\n[\s\S]*\/last$/i)
+  })
+})

@@ -7,6 +7,7 @@ import {
   startServer,
   type ListenAddress,
   type Logger,
+  type ServerTimeouts,
   type StartServerResult,
 } from '../../src/index.ts'
 import { cookiesFrom, get } from './http-client.ts'
@@ -38,6 +39,8 @@ export interface GatewayOptions {
   config?: Record<string, unknown>
   /** Default: the file of the test run's log sweep, when it is on. */
   logger?: Logger
+  /** The server's keep-alive and header timeouts. */
+  timeouts?: ServerTimeouts
 }
 
 /** Starts the dev IdP on localhost:0. */
@@ -80,6 +83,7 @@ export async function startGateway(t: Cleanup, options: GatewayOptions = {}): Pr
     // Upstream failures are part of several tests; keep the output readable.
     onError: () => {},
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   })
   t.after(() => server.close())
   const url = server.url
