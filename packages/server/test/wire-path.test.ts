@@ -355,6 +355,20 @@ describe('raw-socket connections over time', { timeout: 30_000 }, () => {
     assert.ok(Date.now() - started >= 200, 'not before the keep-alive time')
   })
 
+  it('closes a connection whose head trickles in for longer than keepAliveMs (slowloris)', async () => {
+    const raw = new RawClient(gateway.port)
+    teardown.after(() => raw.close())
+    const started = Date.now()
+    const text = request('/api/t/slow')
+    for (let i = 0; i < 40 && !raw.closed; i++) {
+      raw.write(text[i] as string)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    assert.ok(raw.closed, 'closed while the head was still arriving')
+    assert.ok(Date.now() - started < 900)
+    assert.equal(raw.received, '')
+  })
+
   it('answers Connection: close in kind and then closes', async () => {
     const raw = new RawClient(gateway.port)
     teardown.after(() => raw.close())

@@ -2,6 +2,7 @@ import { connect as connectTcp, type Socket } from 'node:net'
 import { connect as connectTls } from 'node:tls'
 import { createBodyDecoder, type BodyDecoder, type DecodedBody } from './body-decoder.ts'
 import { parseResponseHead, type WireResponseHead } from './parse-response-head.ts'
+import { createSweep } from './sweep.ts'
 
 /** Receives an upstream body. `data` returns `false` to pause until `resume()`. */
 export interface BodySink {
@@ -72,12 +73,15 @@ const MAX_RESPONSE_HEAD = 65_536
 // Below the 5 s keep-alive timeout of Node servers and most others, so we retire an idle
 // connection before the upstream does (the race a retry cannot fix for non-replayable calls).
 const DEFAULT_IDLE_MS = 4_000
+// How late a deadline may be noticed: small against route timeouts and idle times.
+const SWEEP_MS = 50
 
 interface Connection {
   readonly socket: Socket
   readonly origin: string
   used: boolean
-  idle?: NodeJS.Timeout
+  /** `Date.now()` when it went back to the idle list. */
+  idleSince: number
   /** Where the socket's data and close go now: the exchange or body read in progress. */
   onData: (chunk: Buffer) => void
   onClose: () => void
@@ -95,7 +99,23 @@ interface Connection {
 export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamPool {
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS
   const idle = new Map<string, Connection[]>()
+  /** The deadline and the failure of each exchange waiting for its answer's head. */
+  const waiting = new Map<() => void, number>()
   let closed = false
+  // One sweep for every deadline of the pool instead of a timer per exchange and per idle
+  // connection, which Node would create and clear on every call.
+  const sweep = createSweep(SWEEP_MS, () => {
+    const now = Date.now()
+    for (const [timeOut, deadline] of waiting) if (now >= deadline) timeOut()
+    let idleLeft = false
+    for (const list of idle.values()) {
+      for (const connection of list) {
+        if (now - connection.idleSince >= idleMs) connection.socket.destroy()
+        else idleLeft = true
+      }
+    }
+    return waiting.size > 0 || idleLeft
+  })
 
   function open(url: URL): Connection {
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
@@ -116,6 +136,7 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
       socket,
       origin: url.origin,
       used: false,
+      idleSince: 0,
       onData: drop,
       onClose: nothing,
       drop,
@@ -134,7 +155,6 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
   }
 
   function forget(connection: Connection): void {
-    clearTimeout(connection.idle)
     const list = idle.get(connection.origin)
     const at = list?.indexOf(connection) ?? -1
     if (at >= 0) list?.splice(at, 1)
@@ -144,9 +164,7 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
     const list = idle.get(url.origin)
     let connection = list?.pop()
     while (connection?.socket.destroyed) connection = list?.pop()
-    if (!connection) return open(url)
-    clearTimeout(connection.idle)
-    return connection
+    return connection ?? open(url)
   }
 
   function release(connection: Connection): void {
@@ -154,7 +172,8 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
     connection.onClose = nothing
     if (closed || connection.socket.destroyed) return void connection.socket.destroy()
     connection.used = true
-    connection.idle = setTimeout(() => connection.socket.destroy(), idleMs)
+    connection.idleSince = Date.now()
+    sweep.start()
     let list = idle.get(connection.origin)
     if (!list) idle.set(connection.origin, (list = []))
     list.push(connection)
@@ -170,12 +189,14 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
       let buffer: Buffer | undefined
       let received = false
       let settled = false
-      const timer = setTimeout(() => fail('timeout'), exchange.timeoutMs)
+      const timeOut = () => fail('timeout')
+      waiting.set(timeOut, Date.now() + exchange.timeoutMs)
+      sweep.start()
 
       function fail(reason: ExchangeFailure): void {
         if (settled) return
         settled = true
-        clearTimeout(timer)
+        waiting.delete(timeOut)
         control.abort = undefined
         connection.onData = connection.drop
         connection.onClose = nothing
@@ -203,7 +224,7 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
           const first = decoder.push(rest)
           if (first === undefined) return fail('invalid')
           settled = true
-          clearTimeout(timer)
+          waiting.delete(timeOut)
           control.abort = undefined
           return resolve(answerOf(connection, head, decoder, first))
         }
@@ -284,6 +305,7 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
     },
     close() {
       closed = true
+      sweep.stop()
       for (const list of idle.values()) for (const connection of list) connection.socket.destroy()
       idle.clear()
     },

@@ -14,6 +14,7 @@ import { failureAnswer, refusalAnswer } from '../proxy-answers.ts'
 import { toClientHeaderList, toUpstreamHeaders } from '../proxy-headers.ts'
 import { serializeResponse, toRawHead } from '../raw-response.ts'
 import { parseRequestHead, type WireRequestHead } from './parse-request-head.ts'
+import { createSweep } from './sweep.ts'
 import {
   UpstreamExchangeError,
   type ExchangeControl,
@@ -63,6 +64,10 @@ interface WireConnection {
   busy: boolean
   /** What the socket's close means now: the exchange or relay in progress is abandoned. */
   onClose: () => void
+  /** `Date.now()` of the last bytes received or answer sent. */
+  lastActive: number
+  /** `Date.now()` when the first bytes of a head not yet complete arrived. */
+  headSince: number | undefined
 }
 
 function nothing(): void {}
@@ -88,28 +93,45 @@ export function createWireFront(options: WireFrontOptions): WireFront {
     trustProxy: options.trustProxy,
   }
   const connections = new Set<WireConnection>()
+  // Idle past the keep-alive time, or too slow to send a head: closed, as node:http does.
+  // One sweep for all connections rather than a socket timeout, which Node re-arms on every
+  // read and write.
+  const idleSweep = createSweep(Math.min(1000, Math.max(50, options.keepAliveMs / 4)), () => {
+    const now = Date.now()
+    for (const { socket, busy, lastActive, headSince } of connections) {
+      if (busy) continue
+      // A head trickling in byte by byte keeps the socket active: its own deadline (slowloris).
+      const slowHead = headSince !== undefined && now - headSince >= options.keepAliveMs
+      if (slowHead || now - lastActive >= options.keepAliveMs) socket.destroy()
+    }
+    return connections.size > 0
+  })
 
   function accept(socket: Socket, handOff: HandOff): void {
-    const connection: WireConnection = { socket, busy: false, onClose: nothing }
+    const connection: WireConnection = {
+      socket,
+      busy: false,
+      onClose: nothing,
+      lastActive: Date.now(),
+      headSince: undefined,
+    }
     let buffer: Buffer | undefined
     connections.add(connection)
+    idleSweep.start()
     socket.setNoDelay(true)
-    socket.setTimeout(options.keepAliveMs)
 
     const onData = (chunk: Buffer) => {
+      connection.lastActive = Date.now()
       buffer = buffer === undefined ? chunk : Buffer.concat([buffer, chunk])
       if (!connection.busy) next()
       // A client pipelining far ahead waits until its earlier answers are out.
       else if (buffer.length > options.maxHeadSize) socket.pause()
     }
     const onSocketError = () => socket.destroy()
-    // Idle past the keep-alive time, or too slow to send a head: closed, as node:http does.
-    const onTimeout = () => connection.busy || socket.destroy()
     socket.on('data', onData)
     socket.on('error', onSocketError)
     // The client half-closed: as node:http does, the request in flight is abandoned.
     socket.on('end', onSocketError)
-    socket.on('timeout', onTimeout)
     socket.once('close', () => {
       connections.delete(connection)
       connection.onClose()
@@ -119,7 +141,11 @@ export function createWireFront(options: WireFrontOptions): WireFront {
       if (buffer === undefined || socket.destroyed) return
       if (stopping.aborted) return void socket.destroy()
       const head = parseRequestHead(buffer, options.maxHeadSize)
-      if (head === 'incomplete') return
+      if (head === 'incomplete') {
+        connection.headSince ??= Date.now()
+        return
+      }
+      connection.headSince = undefined
       if (head === 'other') return giveAway()
       connection.busy = true
       serve(connection, head).then(
@@ -133,6 +159,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
 
     function afterServed(head: WireRequestHead, served: Served): void {
       connection.busy = false
+      connection.lastActive = Date.now()
       if (served === 'handed-off') return giveAway()
       if (served === 'close' || !head.keepAlive || stopping.aborted) {
         socket.end()
@@ -150,8 +177,6 @@ export function createWireFront(options: WireFrontOptions): WireFront {
       socket.off('data', onData)
       socket.off('error', onSocketError)
       socket.off('end', onSocketError)
-      socket.off('timeout', onTimeout)
-      socket.setTimeout(0)
       socket.pause()
       if (buffer !== undefined) socket.unshift(buffer)
       buffer = undefined
@@ -278,6 +303,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
   return {
     accept,
     async close(graceMs) {
+      idleSweep.stop()
       const closed = [...connections].map(
         ({ socket }) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
       )
@@ -360,11 +386,19 @@ class Reply {
     headers.push(...this.extra(headers))
     const frame = (data: Buffer) =>
       chunked ? [Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from(CRLF)] : [data]
+    const headText = toRawHead(head.status, headers)
+    if (first.done && !chunked) {
+      // The whole answer came with its head, as most API answers do: one buffer, one write.
+      socket.write(withBody(headText, first.data))
+      answer.read({ data: () => true, end: () => {} })
+      this.observation?.end(head.status, true)
+      return Promise.resolve('done')
+    }
     socket.cork()
-    socket.write(toRawHead(head.status, headers), 'latin1')
+    socket.write(headText, 'latin1')
     for (const data of first.data) for (const piece of frame(data)) socket.write(piece)
     if (first.done) {
-      if (chunked) socket.write(LAST_CHUNK)
+      socket.write(LAST_CHUNK)
       socket.uncork()
       answer.read({ data: () => true, end: () => {} })
       this.observation?.end(head.status, true)
@@ -410,6 +444,16 @@ class Reply {
       })
     })
   }
+}
+
+/** A head (latin1 text) and the body pieces after it, in one buffer. */
+function withBody(head: string, body: readonly Buffer[]): Buffer {
+  let size = head.length
+  for (const piece of body) size += piece.length
+  const bytes = Buffer.allocUnsafe(size)
+  let at = bytes.write(head, 0, 'latin1')
+  for (const piece of body) at += piece.copy(bytes, at)
+  return bytes
 }
 
 /** `Headers`-like reading of a request head: repeats joined as `Headers` would join them. */
