@@ -47,11 +47,14 @@ function createHeaderReader(req: IncomingMessage): HeaderReader {
       // Authorization), which would let a doubled header pass a check `Headers` would fail.
       const values = req.headersDistinct[key]
       if (values === undefined) return null
-      return values.length === 1
-        ? (values[0] as string)
-        : values.join(key === 'cookie' ? '; ' : ', ')
+      return values.length === 1 ? (values[0] as string) : values.join(headerJoiner(key))
     },
   }
+}
+
+/** How `Headers` joins repeats of a header (lower-case `name`): cookies with `; `. */
+export function headerJoiner(name: string): string {
+  return name === 'cookie' ? '; ' : ', '
 }
 
 function originOf(req: IncomingMessage, trustProxy: boolean): string | undefined {

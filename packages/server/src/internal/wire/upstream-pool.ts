@@ -168,8 +168,7 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
   }
 
   function release(connection: Connection): void {
-    connection.onData = connection.drop
-    connection.onClose = nothing
+    detach(connection)
     if (closed || connection.socket.destroyed) return void connection.socket.destroy()
     connection.used = true
     connection.idleSince = Date.now()
@@ -198,8 +197,7 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
         settled = true
         waiting.delete(timeOut)
         control.abort = undefined
-        connection.onData = connection.drop
-        connection.onClose = nothing
+        detach(connection)
         socket.destroy()
         // A reused connection closed under us before any answer: the upstream had retired it.
         const stale = reason === 'unavailable' && connection.used && !received
@@ -249,8 +247,7 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
       finished = true
       if (reusable) release(connection)
       else {
-        connection.onData = connection.drop
-        connection.onClose = nothing
+        detach(connection)
         socket.destroy()
       }
       sink?.end(error)
@@ -313,3 +310,9 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
 }
 
 function nothing(): void {}
+
+/** No exchange on `connection` any more: data on it drops it, its close means nothing. */
+function detach(connection: Connection): void {
+  connection.onData = connection.drop
+  connection.onClose = nothing
+}

@@ -9,7 +9,7 @@ import {
   type UpstreamCall,
 } from '@coatcheck/core'
 import type { RequestObservation, RequestStarter } from '../../logging/request-log.ts'
-import { requestOrigin } from '../node-request-head.ts'
+import { headerJoiner, requestOrigin } from '../node-request-head.ts'
 import { failureAnswer, refusalAnswer } from '../proxy-answers.ts'
 import { toClientHeaderList, toUpstreamHeaders } from '../proxy-headers.ts'
 import { serializeResponse, toRawHead } from '../raw-response.ts'
@@ -213,7 +213,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
     )
     const reply = new Reply(socket, request, observation, stopping.aborted)
     if (prepared instanceof Response) return reply.send(prepared)
-    return proxy(connection, request, head, prepared, reply)
+    return proxy(connection, request, head, prepared, reply, replayable)
   }
 
   async function proxy(
@@ -222,6 +222,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
     head: RequestHead,
     prepared: PreparedProxy,
     reply: Reply,
+    replayable: boolean,
   ): Promise<Served> {
     const { socket } = connection
     const control: ExchangeControl = { aborted: false, abort: undefined }
@@ -230,7 +231,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
       control.abort?.()
     }
     try {
-      let answer = await send(socket, request, prepared.plan, control)
+      let answer = await send(socket, request, prepared.plan, control, replayable)
       if (answer instanceof UpstreamExchangeError) return fail(answer)
       if (isInvalidTokenAnswer(answer.head.status, headerOf(answer.head.raw, 'www-authenticate'))) {
         let retry: UpstreamCall | undefined
@@ -242,7 +243,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
         }
         if (retry) {
           answer.discard()
-          answer = await send(socket, request, retry, control)
+          answer = await send(socket, request, retry, control, replayable)
           if (answer instanceof UpstreamExchangeError) return fail(answer)
         }
       }
@@ -266,6 +267,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
     request: WireRequestHead,
     call: UpstreamCall,
     control: ExchangeControl,
+    replayable: boolean,
   ): Promise<UpstreamAnswer | UpstreamExchangeError> {
     const headers = toUpstreamHeaders(
       { rawHeaders: request.raw, remoteAddress: socket.remoteAddress },
@@ -289,7 +291,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
         head: text,
         method: request.method,
         timeoutMs: call.route.timeoutMs,
-        replayable: isReplayable(request.method, false),
+        replayable,
         control,
       })
       options.observeUpstream?.(call.route.path, (performance.now() - started) / 1000)
@@ -390,21 +392,19 @@ class Reply {
     if (first.done && !chunked) {
       // The whole answer came with its head, as most API answers do: one buffer, one write.
       socket.write(withBody(headText, first.data))
-      answer.read({ data: () => true, end: () => {} })
-      this.observation?.end(head.status, true)
-      return Promise.resolve('done')
-    }
-    socket.cork()
-    socket.write(headText, 'latin1')
-    for (const data of first.data) for (const piece of frame(data)) socket.write(piece)
-    if (first.done) {
-      socket.write(LAST_CHUNK)
+    } else {
+      // Larger or streamed bodies: no copy, the pieces go out together through cork.
+      socket.cork()
+      socket.write(headText, 'latin1')
+      for (const data of first.data) for (const piece of frame(data)) socket.write(piece)
+      if (first.done) socket.write(LAST_CHUNK)
       socket.uncork()
+    }
+    if (first.done) {
       answer.read({ data: () => true, end: () => {} })
       this.observation?.end(head.status, true)
       return Promise.resolve('done')
     }
-    socket.uncork()
     const eventStream = /^text\/event-stream/i.test(headerOf(head.raw, 'content-type') ?? '')
     return new Promise((resolve) => {
       const onDrain = () => answer.resume()
@@ -414,10 +414,7 @@ class Reply {
         resolve(served)
       }
       // Shutdown: an event stream ends cleanly, so `EventSource` reconnects elsewhere.
-      const stop = () => {
-        if (!eventStream) return
-        answer.discard()
-      }
+      const stop = () => answer.discard()
       connection.onClose = () => answer.discard()
       socket.on('drain', onDrain)
       if (eventStream) stopping.addEventListener('abort', stop, { once: true })
@@ -433,7 +430,7 @@ class Reply {
             return finish('close')
           }
           // Cut short upstream: so is the browser's copy, never a short body that looks whole.
-          if (error && !(eventStream && stopping.aborted)) {
+          if (error) {
             this.cut()
             return finish('close')
           }
@@ -466,7 +463,7 @@ function createRawHeaderReader(request: WireRequestHead): HeaderReader {
       for (let i = 0; i < names.length; i++) {
         if (names[i] !== key) continue
         const value = raw[2 * i + 1] as string
-        joined = joined === null ? value : `${joined}${key === 'cookie' ? '; ' : ', '}${value}`
+        joined = joined === null ? value : `${joined}${headerJoiner(key)}${value}`
       }
       return joined
     },
