@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { deepFreeze } from '../internal/deep-freeze.ts'
 import { ConfigError, type ConfigIssue } from './config-error.ts'
 import { configSchema, type CoatcheckConfigInput } from './schema.ts'
 
@@ -110,12 +111,4 @@ function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
 
 function unique(values: readonly (string | undefined)[]): string[] {
   return [...new Set(values.filter((value): value is string => value !== undefined))]
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    if (!(value instanceof Set)) for (const child of Object.values(value)) deepFreeze(child)
-  }
-  return value
 }

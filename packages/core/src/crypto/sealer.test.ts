@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { webCryptoAesGcm, type AesGcm } from './aes-gcm.ts'
 import { decodeBase64Url, encodeBase64Url } from './base64url.ts'
 import { createSealer } from './sealer.ts'
 
@@ -82,6 +83,37 @@ describe('createSealer', () => {
     const resealed = await after.sealJson({ user: 'alice' }, 'ctx')
     assert.equal((await after.openJson(resealed, 'ctx'))?.rotated, false)
     assert.equal(await before.open(resealed, 'ctx'), undefined)
+  })
+
+  it('opens the same sealed text again from memory: one shared, frozen value (C-09)', async () => {
+    let decrypts = 0
+    const counting: AesGcm = async (raw) => {
+      const key = await webCryptoAesGcm(raw)
+      return {
+        encrypt: (...args) => key.encrypt(...args),
+        decrypt: (...args) => {
+          decrypts++
+          return key.decrypt(...args)
+        },
+      }
+    }
+    const before = await createSealer([oldKey])
+    const sealer = await createSealer([newKey, oldKey], { aesGcm: counting })
+    const sealed = await before.sealJson({ user: 'alice', roles: ['a'] }, 'ctx')
+    const first = await sealer.openJson<{ roles: string[] }>(sealed, 'ctx')
+    const second = await sealer.openJson<{ roles: string[] }>(sealed, 'ctx')
+    assert.equal(decrypts, 1)
+    assert.equal(second?.value, first?.value)
+    assert.equal(second?.rotated, true)
+    assert.ok(Object.isFrozen(first?.value) && Object.isFrozen(first?.value.roles))
+    // Remembered per context: the same text under another purpose still does not open.
+    assert.equal(await sealer.openJson(sealed, 'other'), undefined)
+    // A text that fails to open is never remembered: each try pays the tag check again.
+    const altered = `${sealed.slice(0, 40)}${sealed[40] === 'A' ? 'B' : 'A'}${sealed.slice(41)}`
+    decrypts = 0
+    assert.equal(await sealer.openJson(altered, 'ctx'), undefined)
+    assert.equal(await sealer.openJson(altered, 'ctx'), undefined)
+    assert.equal(decrypts, 2)
   })
 
   it('refuses a value sealed with a key no longer configured', async () => {

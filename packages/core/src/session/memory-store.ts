@@ -1,5 +1,6 @@
 import { randomId } from '../crypto/random-id.ts'
 import { createMemoryStoreIndex } from './memory-store-index.ts'
+import { deepFreeze } from '../internal/deep-freeze.ts'
 import type { Session } from './session.ts'
 import type { SessionStore, StoreLock } from './session-store.ts'
 
@@ -150,13 +151,4 @@ function checkPositive(name: string, value: number): void {
   if (!Number.isFinite(value) || value <= 0) {
     throw new TypeError(`${name} must be a positive number`)
   }
-}
-
-/** Freezes a plain-data value and everything in it. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const child of Object.values(value)) deepFreeze(child)
-  }
-  return value
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * Base64url SHA-256. Session ids are cookie values and lock keys embed them, so Redis
@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
  * keys hash issuer and sub too, so key names carry no personal data.
  */
 export function digest(text: string): string {
-  return createHash('sha256').update(text).digest('base64url')
+  return hash('sha256', text, 'base64url')
 }
 
 /** Names of every key the store writes; documented in the package README. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * The stored form of a session id or caller key: base64url SHA-256. Session ids are the
@@ -6,5 +6,5 @@ import { createHash } from 'node:crypto'
  * it cannot be turned into a working cookie.
  */
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('base64url')
+  return hash('sha256', key, 'base64url')
 }
