@@ -417,7 +417,7 @@ export const configSchema = z.strictObject({
         .default('memory')
         .describe(
           '`memory`: sessions in this process (lost on restart). `cookie`: the whole session ' +
-            'sealed (AES-GCM) in chunked cookies; nothing kept on the server. `sqlite`: a file ' +
+            'sealed (AES-GCM) in chunked cookies; nothing stored on the server. `sqlite`: a file ' +
             'on this host (survives restarts). `redis`: shared by many instances. `coatcheck ' +
             'start` uses `sqlite` when unset; see docs/stores.md.',
         ),
