@@ -5,6 +5,7 @@ import { randomId } from '../crypto/random-id.ts'
 import { primaryResource } from '../config/primary-resource.ts'
 import type { Session, TokenSet } from '../session/session.ts'
 import { summarizeUserAgent } from '../session/user-agent.ts'
+import { accessTokenExpiry } from '../tokens/token-expiry.ts'
 import { LOGIN_TRANSACTION_TTL_SECONDS, type LoginTransaction } from './login-transaction.ts'
 import { noStoreHeaders, redirect, type FlowContext } from './flow-context.ts'
 
@@ -97,13 +98,11 @@ function createSession(
   const claims = tokens.claims()
   if (!claims) throw new CoatcheckError('login_failed', { message: 'The IdP sent no ID token.' })
   const now = context.now()
-  const expiresIn = tokens.expiresIn()
+  const expiresAt = accessTokenExpiry(tokens, now)
   const tokenSet: TokenSet = {
     accessToken: tokens.access_token,
     tokenType: tokens.token_type,
-    ...(expiresIn === undefined
-      ? {}
-      : { accessTokenExpiresAt: Math.floor(now / 1000) + expiresIn }),
+    ...(expiresAt === undefined ? {} : { accessTokenExpiresAt: expiresAt }),
     ...(tokens.refresh_token === undefined ? {} : { refreshToken: tokens.refresh_token }),
     ...(tokens.id_token === undefined ? {} : { idToken: tokens.id_token }),
     ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),

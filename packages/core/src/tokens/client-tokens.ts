@@ -3,6 +3,7 @@ import type { RouteConfig } from '../config/schema.ts'
 import { CoatcheckError } from '../errors/coatcheck-error.ts'
 import type { IdentityProvider } from '../oidc/identity-provider.ts'
 import type { AccessToken } from '../session/session.ts'
+import { accessTokenExpiry } from './token-expiry.ts'
 
 /**
  * Client-credentials tokens of Coatcheck itself, for `token: client` routes: one per
@@ -28,13 +29,11 @@ export function createClientTokens(options: {
         await options.idp.configuration(),
         parameters,
       )
-      const expiresIn = response.expiresIn()
+      const expiresAt = accessTokenExpiry(response, options.now())
       return {
         value: response.access_token,
         type: response.token_type,
-        ...(expiresIn === undefined
-          ? {}
-          : { expiresAt: Math.floor(options.now() / 1000) + expiresIn }),
+        ...(expiresAt === undefined ? {} : { expiresAt }),
       }
     } catch (cause) {
       if (cause instanceof CoatcheckError) throw cause

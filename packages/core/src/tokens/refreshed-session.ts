@@ -3,6 +3,7 @@ import type { CoatcheckConfig } from '../config/parse-config.ts'
 import { CoatcheckError } from '../errors/coatcheck-error.ts'
 import { primaryResource } from '../config/primary-resource.ts'
 import type { AccessToken, Session, TokenSet } from '../session/session.ts'
+import { accessTokenExpiry } from './token-expiry.ts'
 
 /** What the token manager is asked for: an audience and scopes. */
 interface Audience {
@@ -57,11 +58,11 @@ export function applyRefresh(
   now: number,
 ): Session {
   checkRefreshedIdToken(current, response.claims())
-  const expiresIn = response.expiresIn()
+  const expiresAt = accessTokenExpiry(response, now)
   const token: AccessToken = {
     value: response.access_token,
     type: response.token_type,
-    ...(expiresIn === undefined ? {} : { expiresAt: Math.floor(now / 1000) + expiresIn }),
+    ...(expiresAt === undefined ? {} : { expiresAt }),
   }
   const key = audienceKey(request, config)
   const rotated: TokenSet = {
