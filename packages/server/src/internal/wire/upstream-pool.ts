@@ -80,8 +80,12 @@ interface Connection {
   readonly socket: Socket
   readonly origin: string
   used: boolean
-  /** `Date.now()` when it went back to the idle list. */
+  /** `Date.now()` when it went back to the idle list; 0 while it is in use. */
   idleSince: number
+  /** `Date.now()` by which the answer's head is due; 0 when no exchange waits for one. */
+  deadline: number
+  /** Fails the exchange that waits for its answer's head. */
+  onDeadline: () => void
   /** Where the socket's data and close go now: the exchange or body read in progress. */
   onData: (chunk: Buffer) => void
   onClose: () => void
@@ -99,22 +103,25 @@ interface Connection {
 export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamPool {
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS
   const idle = new Map<string, Connection[]>()
-  /** The deadline and the failure of each exchange waiting for its answer's head. */
-  const waiting = new Map<() => void, number>()
+  /**
+   * Every open connection, idle or busy. Deadlines live on the connections, not in a map of
+   * exchanges: V8 keeps what a Map or Set held when it last grew or shrank (its old table
+   * points at the new one), and a collection that gains and loses an entry on every call
+   * drags whole finished calls into the old generation that way.
+   */
+  const connections: Connection[] = []
   let closed = false
   // One sweep for every deadline of the pool instead of a timer per exchange and per idle
   // connection, which Node would create and clear on every call.
   const sweep = createSweep(SWEEP_MS, () => {
     const now = Date.now()
-    for (const [timeOut, deadline] of waiting) if (now >= deadline) timeOut()
-    let idleLeft = false
-    for (const list of idle.values()) {
-      for (const connection of list) {
-        if (now - connection.idleSince >= idleMs) connection.socket.destroy()
-        else idleLeft = true
+    for (const connection of connections) {
+      if (connection.deadline !== 0 && now >= connection.deadline) connection.onDeadline()
+      else if (connection.idleSince !== 0 && now - connection.idleSince >= idleMs) {
+        connection.socket.destroy()
       }
     }
-    return waiting.size > 0 || idleLeft
+    return connections.length > 0
   })
 
   function open(url: URL): Connection {
@@ -137,6 +144,8 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
       origin: url.origin,
       used: false,
       idleSince: 0,
+      deadline: 0,
+      onDeadline: nothing,
       onData: drop,
       onClose: nothing,
       drop,
@@ -148,23 +157,22 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
       socket.destroy()
     })
     socket.once('close', () => {
-      forget(connection)
+      remove(idle.get(connection.origin), connection)
+      remove(connections, connection)
       connection.onClose()
     })
+    connections.push(connection)
+    sweep.start()
     return connection
-  }
-
-  function forget(connection: Connection): void {
-    const list = idle.get(connection.origin)
-    const at = list?.indexOf(connection) ?? -1
-    if (at >= 0) list?.splice(at, 1)
   }
 
   function take(url: URL): Connection {
     const list = idle.get(url.origin)
     let connection = list?.pop()
     while (connection?.socket.destroyed) connection = list?.pop()
-    return connection ?? open(url)
+    if (!connection) return open(url)
+    connection.idleSince = 0
+    return connection
   }
 
   function release(connection: Connection): void {
@@ -172,7 +180,6 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
     if (closed || connection.socket.destroyed) return void connection.socket.destroy()
     connection.used = true
     connection.idleSince = Date.now()
-    sweep.start()
     let list = idle.get(connection.origin)
     if (!list) idle.set(connection.origin, (list = []))
     list.push(connection)
@@ -188,14 +195,13 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
       let buffer: Buffer | undefined
       let received = false
       let settled = false
-      const timeOut = () => fail('timeout')
-      waiting.set(timeOut, Date.now() + exchange.timeoutMs)
-      sweep.start()
+      connection.deadline = Date.now() + exchange.timeoutMs
+      connection.onDeadline = () => fail('timeout')
 
       function fail(reason: ExchangeFailure): void {
         if (settled) return
         settled = true
-        waiting.delete(timeOut)
+        connection.deadline = 0
         control.abort = undefined
         detach(connection)
         socket.destroy()
@@ -222,7 +228,8 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
           const first = decoder.push(rest)
           if (first === undefined) return fail('invalid')
           settled = true
-          waiting.delete(timeOut)
+          connection.deadline = 0
+          connection.onDeadline = nothing
           control.abort = undefined
           return resolve(answerOf(connection, head, decoder, first))
         }
@@ -315,4 +322,10 @@ function nothing(): void {}
 function detach(connection: Connection): void {
   connection.onData = connection.drop
   connection.onClose = nothing
+  connection.onDeadline = nothing
+}
+
+function remove(list: Connection[] | undefined, connection: Connection): void {
+  const at = list?.indexOf(connection) ?? -1
+  if (at >= 0) list?.splice(at, 1)
 }
