@@ -2,9 +2,13 @@ import { deepFreeze } from '../../internal/deep-freeze.ts'
 
 /** One remembered opening: what `openJson` gave for a sealed text in a context. */
 interface Opened {
+  /** The whole sealed text; the map's key is only its end. */
+  sealed: string
   context: string
   value: unknown
   rotated: boolean
+  /** Read since the last eviction pass looked at it. */
+  used: boolean
 }
 
 /**
@@ -17,7 +21,16 @@ interface Opened {
  * value is exactly what opening again would give. Only authentic values are remembered, so
  * input that fails to open cannot fill the memory. Values are deep-frozen, because every
  * caller that opens the same text shares one. Bounded by the characters of sealed text held
- * (the parsed values are about as large); the least recently used go first.
+ * (the parsed values are about as large). Over the budget, the oldest text goes unless it was
+ * read since it was last looked at (second chance): then it moves to the end instead. A read
+ * only sets a flag and never reorders the map: a `Map` that loses and gains an entry on every
+ * call keeps its old tables, and the texts in them, alive (docs/benchmarks.md, "Garbage that
+ * outlives its call").
+ *
+ * The map is keyed by the text's last {@link KEY_CHARS} characters (the AES-GCM tag, unique
+ * per sealing), and a hit is confirmed by comparing the whole text: a text read off a socket
+ * or out of a store is a new string every time, and hashing 1–3 kB of it for every lookup
+ * cost more than comparing it once.
  */
 export function createOpenedValues(budgetChars: number) {
   const entries = new Map<string, Opened>()
@@ -25,24 +38,44 @@ export function createOpenedValues(budgetChars: number) {
 
   return {
     get(sealed: string, context: string): Opened | undefined {
-      const entry = entries.get(sealed)
-      if (entry?.context !== context) return undefined
-      // Map order is insertion order: moved to the end, it is the last to go.
-      entries.delete(sealed)
-      entries.set(sealed, entry)
+      // Callers pass what a request held, which is not always a string.
+      if (typeof sealed !== 'string') return undefined
+      const entry = entries.get(keyOf(sealed))
+      if (entry?.sealed !== sealed || entry.context !== context) return undefined
+      entry.used = true
       return entry
     },
     remember(sealed: string, context: string, value: unknown, rotated: boolean): unknown {
       const frozen = deepFreeze(value)
-      if (sealed.length > budgetChars || entries.has(sealed)) return frozen
-      entries.set(sealed, { context, value: frozen, rotated })
+      if (sealed.length > budgetChars) return frozen
+      const key = keyOf(sealed)
+      const held = entries.get(key)
+      if (held?.sealed === sealed) return frozen
+      // Another text with the same end (never seen from sealing): the newer one stays.
+      if (held) forget(key, held)
+      entries.set(key, { sealed, context, value: frozen, rotated, used: false })
       heldChars += sealed.length
-      for (const oldest of entries.keys()) {
+      // Map order is insertion order; an entry moved to the end is visited again, unflagged.
+      for (const [oldest, entry] of entries) {
         if (heldChars <= budgetChars) break
-        entries.delete(oldest)
-        heldChars -= oldest.length
+        if (entry.used) {
+          entries.delete(oldest)
+          entry.used = false
+          entries.set(oldest, entry)
+        } else forget(oldest, entry)
       }
       return frozen
     },
   }
+
+  function forget(key: string, entry: Opened): void {
+    entries.delete(key)
+    heldChars -= entry.sealed.length
+  }
+}
+
+const KEY_CHARS = 32
+
+function keyOf(sealed: string): string {
+  return sealed.length > KEY_CHARS ? sealed.slice(-KEY_CHARS) : sealed
 }
