@@ -13,7 +13,7 @@ import {
 import { createTestSession } from '@coatcheck/core/testing'
 import { createRedisStore } from '@coatcheck/redis'
 import { createSqliteStore } from '@coatcheck/sqlite'
-import { createGatewayListener, nodeAesGcm } from '@coatcheck/server'
+import { createGatewayListener, nodeAesGcm, tuneGarbageCollector } from '@coatcheck/server'
 import { serveParent } from './processes.ts'
 
 /** Which store a gateway child uses. */
@@ -55,6 +55,8 @@ async function openStore(start: GatewayStart): Promise<SessionStore | undefined>
   }
 }
 
+// As `startServer` (and so `coatcheck start`) does.
+tuneGarbageCollector()
 const server = createServer()
 server.keepAliveTimeout = 60_000
 let store: SessionStore | undefined

@@ -20,6 +20,7 @@ export {
   type StartServerResult,
 } from './start-server.ts'
 export { createStoreFromConfig } from './create-store.ts'
+export { tuneGarbageCollector } from './tune-garbage-collector.ts'
 export { nodeAesGcm } from './node-aes-gcm.ts'
 export {
   createHealthEndpoints,
