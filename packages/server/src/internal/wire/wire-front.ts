@@ -17,6 +17,7 @@ import { parseRequestHead, type WireRequestHead } from './parse-request-head.ts'
 import { createSweep } from './sweep.ts'
 import {
   UpstreamExchangeError,
+  type BodySink,
   type ExchangeControl,
   type UpstreamAnswer,
   type UpstreamPool,
@@ -74,6 +75,8 @@ function nothing(): void {}
 
 const CRLF = '\r\n'
 const LAST_CHUNK = Buffer.from('0\r\n\r\n')
+/** The sink for an answer whose whole body came with its head: reading it only ends it. */
+const BODY_IN_HAND: BodySink = { data: () => true, end: nothing }
 
 /**
  * The raw-socket fast path for API calls. `node:http` and undici together spend about as
@@ -401,7 +404,7 @@ class Reply {
       socket.uncork()
     }
     if (first.done) {
-      answer.read({ data: () => true, end: () => {} })
+      answer.read(BODY_IN_HAND)
       this.observation?.end(head.status, true)
       return Promise.resolve('done')
     }
