@@ -3,6 +3,7 @@ import type { SQLInputValue } from 'node:sqlite'
 import { createSealer, type AesGcm, type Session, type SessionStore } from '@coatcheck/core'
 import { hashKey } from './internal/hash-key.ts'
 import { openDatabaseFile } from './internal/database-file.ts'
+import { createReadSessions } from './internal/read-sessions.ts'
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -82,29 +83,47 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
   }
   const timer = setInterval(sweep, sweepIntervalMs)
   timer.unref()
+  const read = createReadSessions()
+
+  /** The statements to use for a write; the session it writes is read from the file next. */
+  const forWriting = (...ids: string[]) => {
+    const sql = file.statements()
+    for (const id of ids) read.forget(id)
+    return sql
+  }
 
   return {
     async get(id) {
       const sql = file.statements()
+      read.check(sql, sql.dataVersion.get()?.['data_version'])
+      const time = now()
+      const held = read.get(id, time)
+      if (held !== null) return held
+      const readAt = read.generation()
       const key = hashKey(id)
-      const row = sql.getSession.get({ id: key, now: now() })
-      return row && open({ id: key, data: row['data'] as string })
+      const row = sql.getSession.get({ id: key, now: time })
+      if (!row) return undefined
+      const session = await open({ id: key, data: row['data'] as string })
+      if (session) read.remember(id, session, row['expires_at'] as number, readAt)
+      return session
     },
     async set(session, ttlSeconds) {
-      const sql = file.statements()
-      sql.upsertSession.run(await toRow(session, ttlSeconds))
+      const row = await toRow(session, ttlSeconds)
+      forWriting(session.id).upsertSession.run(row)
     },
     async update(session, expectedVersion, ttlSeconds) {
-      const sql = file.statements()
       const row = await toRow(session, ttlSeconds)
+      const sql = forWriting(session.id)
       return sql.updateSession.run({ ...row, expectedVersion, now: now() }).changes === 1
     },
     async delete(id) {
-      const sql = file.statements()
-      sql.deleteSession.run({ id: hashKey(id) })
+      forWriting(id).deleteSession.run({ id: hashKey(id) })
     },
     async deleteBy(filter) {
       const sql = file.statements()
+      // Which sessions go is known only from the rows (and not at all for a row that no
+      // longer opens): forget every session held.
+      read.forgetAll()
       const rows =
         'sid' in filter
           ? sql.deleteSessionsBySid.all({ issuer: filter.issuer, sid: filter.sid })

@@ -3,6 +3,8 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite'
 /** Every statement of the store, prepared once. Parameters are named (`:id`). */
 export interface Statements {
   getSession: StatementSync
+  /** Changes exactly when another connection commits to the file. */
+  dataVersion: StatementSync
   listSessionsBySub: StatementSync
   /** Live sessions, counted on the `expires_at` index. */
   countSessions: StatementSync
@@ -26,7 +28,8 @@ export interface Statements {
 export function prepareStatements(db: DatabaseSync): Statements {
   const p = (sql: string) => db.prepare(sql)
   return {
-    getSession: p('SELECT data FROM sessions WHERE id = :id AND expires_at > :now'),
+    getSession: p('SELECT data, expires_at FROM sessions WHERE id = :id AND expires_at > :now'),
+    dataVersion: p('PRAGMA data_version'),
     listSessionsBySub: p(
       'SELECT id, data FROM sessions WHERE issuer = :issuer AND sub = :sub AND expires_at > :now',
     ),
