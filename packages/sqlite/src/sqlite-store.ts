@@ -86,9 +86,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
   const read = createReadSessions()
 
   /** The statements to use for a write; the session it writes is read from the file next. */
-  const forWriting = (...ids: string[]) => {
+  const forWriting = (id: string) => {
     const sql = file.statements()
-    for (const id of ids) read.forget(id)
+    read.forget(id)
     return sql
   }
 
@@ -97,8 +97,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
       const sql = file.statements()
       read.check(sql, sql.dataVersion.get()?.['data_version'])
       const time = now()
+      // A held session that expired is not in the file either: the SELECT below hides it.
       const held = read.get(id, time)
-      if (held !== null) return held
+      if (held) return held
       const readAt = read.generation()
       const key = hashKey(id)
       const row = sql.getSession.get({ id: key, now: time })

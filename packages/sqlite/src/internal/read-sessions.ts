@@ -40,11 +40,10 @@ export function createReadSessions() {
     },
     /** Taken before reading a row; {@link remember} needs it. */
     generation: () => generation,
-    /** The held copy of session `id` while it is live at `now`; `null` when not held. */
-    get(id: string, now: number): Session | undefined | null {
+    /** The held copy of session `id` while it is live at `now`. */
+    get(id: string, now: number): Session | undefined {
       const held = sessions.get(id)
-      if (held === undefined) return null
-      return held.expiresAt > now ? held.session : undefined
+      return held && held.expiresAt > now ? held.session : undefined
     },
     /** Holds what a read found, unless something was forgotten since `readAt` began. */
     remember(id: string, session: Session, expiresAt: number, readAt: number): void {
