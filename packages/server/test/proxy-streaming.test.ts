@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
+import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -16,6 +19,8 @@ const TOTAL = 64 * MiB
 const RSS_BUDGET = 32 * MiB
 // One chunk, sent over and over: the generator itself allocates nothing per chunk.
 const CHUNK = Buffer.alloc(64 * 1024, 0x61)
+// Random bytes, so that a piece read into the wrong place cannot go unnoticed.
+const RANDOM = randomBytes(16 * MiB)
 
 /** `total` bytes as a stream of `CHUNK`s, produced only as fast as they are read. */
 function generated(total = TOTAL): Readable {
@@ -124,6 +129,25 @@ describe('streaming through the fast path', { timeout: 60_000 }, () => {
         void writeGenerated(res, Number(size))
         return
       }
+      const shape = /^\/random\/(length|chunked)$/.exec(req.url ?? '')?.[1]
+      if (shape !== undefined) {
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          ...(shape === 'length' ? { 'content-length': String(RANDOM.length) } : {}),
+        })
+        void (async () => {
+          // Pieces of uneven sizes, so that reads end anywhere in the body.
+          for (
+            let at = 0, size = 60_000;
+            at < RANDOM.length;
+            at += size, size = (size * 7 + 13) % 200_000
+          ) {
+            if (!res.write(RANDOM.subarray(at, at + size))) await once(res, 'drain')
+          }
+          res.end()
+        })()
+        return
+      }
       if (req.url === '/events') {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
         res.write('data: one\n\n')
@@ -176,6 +200,61 @@ describe('streaming through the fast path', { timeout: 60_000 }, () => {
     assert.equal(result.status, 200)
     assert.equal(result.bytes, TOTAL)
     assert.ok(growth < RSS_BUDGET, `RSS grew by ${mib(growth)}`)
+  })
+
+  for (const shape of ['length', 'chunked']) {
+    it(`relays a ${shape} body byte for byte to a reader that stops and starts (reused read memory)`, async () => {
+      const req = httpRequest(`${gateway.url}/api/stream/random/${shape}`, {
+        headers: gateway.apiHeaders(cookie),
+        agent: false,
+      })
+      req.end()
+      const [res] = (await once(req, 'response')) as [IncomingMessage]
+      assert.equal(res.statusCode, 200)
+      const pieces: Buffer[] = []
+      let received = 0
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        pieces.push(chunk)
+        received += chunk.length
+        // Now and then a pause: Coatcheck's writes to this socket back up meanwhile.
+        if (pieces.length % 16 === 0) await sleep(2)
+      }
+      assert.equal(received, RANDOM.length)
+      assert.ok(Buffer.concat(pieces).equals(RANDOM), 'the body arrived unchanged')
+    })
+  }
+
+  it('relays pipelined bodies byte for byte while the reader has not caught up (reused read memory)', async () => {
+    const url = new URL(gateway.url)
+    const socket = connect(Number(url.port), url.hostname)
+    await once(socket, 'connect')
+    const head = Object.entries(gateway.apiHeaders(cookie))
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')
+    const request = `GET /api/stream/random/length HTTP/1.1\r\nhost: ${url.host}\r\n${head}\r\n`
+    socket.write(request + request)
+    // Nothing read for a while: the first answer backs up, the second starts behind it.
+    socket.pause()
+    await sleep(300)
+    const pieces: Buffer[] = []
+    let received = 0
+    socket.on('data', (chunk: Buffer) => {
+      pieces.push(chunk)
+      received += chunk.length
+      if (received > 2 * RANDOM.length) socket.end()
+    })
+    socket.resume()
+    await once(socket, 'close')
+    const all = Buffer.concat(pieces)
+    let at = 0
+    for (const answer of [1, 2]) {
+      const end = all.indexOf('\r\n\r\n', at)
+      assert.ok(end > 0, `answer ${answer} has a head`)
+      assert.match(all.toString('latin1', at, end), /^HTTP\/1\.1 200 /)
+      const body = all.subarray(end + 4, end + 4 + RANDOM.length)
+      assert.ok(body.equals(RANDOM), `answer ${answer} arrived unchanged`)
+      at = end + 4 + RANDOM.length
+    }
   })
 
   it(

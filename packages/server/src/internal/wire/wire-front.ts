@@ -402,6 +402,8 @@ class Reply {
       for (const data of first.data) for (const piece of frame(data)) socket.write(piece)
       if (first.done) socket.write(LAST_CHUNK)
       socket.uncork()
+      // Not all written out yet: the socket holds on to the pool's read memory.
+      if (socket.writableLength > 0) answer.keep()
     }
     if (first.done) {
       answer.read(BODY_IN_HAND)
@@ -425,6 +427,7 @@ class Reply {
         data: (data) => {
           let flowing = true
           for (const piece of frame(data)) flowing = socket.write(piece)
+          if (socket.writableLength > 0) answer.keep()
           return flowing
         },
         end: (error) => {
