@@ -95,7 +95,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
   return {
     async get(id) {
       const sql = file.statements()
-      read.check(sql, sql.dataVersion.get()?.['data_version'])
+      read.check(sql, file.dataVersion())
       const time = now()
       // A held session that expired is not in the file either: the SELECT below hides it.
       const held = read.get(id, time)

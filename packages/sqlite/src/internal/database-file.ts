@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { openDatabase, openExistingDirectory } from './open-database.ts'
 import { prepareStatements, type Statements } from './statements.ts'
 
@@ -11,7 +11,69 @@ export interface DatabaseFile {
    * Checked once per turn of the event loop.
    */
   statements(): Statements
+  /**
+   * `PRAGMA data_version` of the connection in use: it changes exactly when another
+   * connection has committed to the file. Call {@link statements} first.
+   */
+  dataVersion(): unknown
   close(): void
+}
+
+/**
+ * The two copies of the WAL-index header at the start of the `-shm` file: every commit in
+ * WAL mode rewrites them (frame count, change counter, checksums) before it returns.
+ *
+ * @see https://www.sqlite.org/walformat.html#the_wal_index_file_format
+ */
+const WAL_INDEX_HEADERS = 96
+
+/**
+ * `PRAGMA data_version` asked only when the WAL-index header changed since it was last
+ * asked. The pragma opens a read transaction, two `fcntl` lock calls on the shared-memory
+ * file and back; reading the header is one `pread`, and while it is unchanged nobody has
+ * committed, so the version is what it was. Without a `-shm` file (`:memory:`), every call
+ * asks.
+ */
+function createVersionCheck(path: string) {
+  let shm: number | undefined
+  const header = Buffer.alloc(WAL_INDEX_HEADERS)
+  const seen = Buffer.alloc(WAL_INDEX_HEADERS)
+  let known = false
+  let version: unknown
+  return {
+    /** The version of `sql`'s connection, asked of SQLite only when it may have changed. */
+    get(sql: Statements): unknown {
+      if (shm !== undefined) {
+        let bytes = 0
+        try {
+          bytes = readSync(shm, header, 0, WAL_INDEX_HEADERS, 0)
+        } catch {
+          // Unreadable now: SQLite answers below.
+        }
+        if (known && bytes === WAL_INDEX_HEADERS && header.equals(seen)) return version
+        // The header before the version: a commit in between shows in the version, and
+        // the next call sees another header and asks again.
+        header.copy(seen)
+        known = bytes === WAL_INDEX_HEADERS
+      }
+      version = sql.dataVersion.get()?.['data_version']
+      return version
+    },
+    /** Follows the database at `path` as (re)opened now. */
+    open(): void {
+      this.close()
+      try {
+        shm = openSync(`${path}-shm`, 'r')
+      } catch {
+        shm = undefined
+      }
+    },
+    close(): void {
+      if (shm !== undefined) closeSync(shm)
+      shm = undefined
+      known = false
+    },
+  }
 }
 
 /**
@@ -22,10 +84,14 @@ export interface DatabaseFile {
 export async function openDatabaseFile(path: string, busyTimeoutMs: number): Promise<DatabaseFile> {
   let db = await openDatabase(path, busyTimeoutMs)
   let sql = prepareStatements(db)
+  const versions = createVersionCheck(path)
   const close = () => {
+    versions.close()
     if (db.isOpen) db.close()
   }
-  if (path === ':memory:') return { statements: () => sql, close }
+  const dataVersion = () => versions.get(sql)
+  if (path === ':memory:') return { statements: () => sql, dataVersion, close }
+  versions.open()
   let identity = identify(path)
 
   function reopen(): Statements {
@@ -33,6 +99,7 @@ export async function openDatabaseFile(path: string, busyTimeoutMs: number): Pro
     close()
     db = next
     sql = prepareStatements(db)
+    versions.open()
     identity = identify(path)
     return sql
   }
@@ -56,6 +123,7 @@ export async function openDatabaseFile(path: string, busyTimeoutMs: number): Pro
       // Another file now sits at the path (restored from a backup, for example): use it.
       return reopen()
     },
+    dataVersion,
     close,
   }
 }
