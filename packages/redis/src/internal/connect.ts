@@ -38,6 +38,9 @@ export async function connect(
   timeouts: { commandTimeoutMs: number; connectTimeoutMs: number },
 ): Promise<Connection> {
   const failFast = {
+    // Commands issued in one turn of the event loop (the session reads of that turn's API
+    // calls) go out as one pipeline: one write and one read each way instead of one per call.
+    enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     autoResendUnfulfilledCommands: false,
@@ -54,10 +57,11 @@ export async function connect(
   } else if (typeof redis === 'string') {
     connection = { client: new Redis(redis, failFast), owned: true }
   } else if ('nodes' in redis) {
-    const { enableOfflineQueue, ...perNode } = failFast
+    const { enableOfflineQueue, enableAutoPipelining, ...perNode } = failFast
     const options: ClusterOptions = {
       ...redis.options,
       enableOfflineQueue,
+      enableAutoPipelining,
       redisOptions: { ...redis.options?.redisOptions, ...perNode },
     }
     connection = { client: new Cluster([...redis.nodes], options), owned: true }
