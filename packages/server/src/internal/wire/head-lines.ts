@@ -3,27 +3,29 @@ const END = Buffer.from('\r\n\r\n')
 const STRAY = /\r(?!\n)|(?<!\r)\n|\0/
 
 /**
- * RFC 9110 §5.1 field-name token, §5.5 field-value: no control character but HTAB, and no
- * whitespace at either end. Spelled so that it never backtracks over the value: a lazy
- * `(.*?)[ \t]*$` retries the rest of the line at every character, about 28 µs for a 3 kB
- * cookie against 4 µs here.
+ * One field line, CRLF included, matched where the previous match ended (sticky). RFC 9110
+ * §5.1 field-name token, §5.5 field-value: no control character but HTAB, and no whitespace
+ * at either end. Spelled so that it never backtracks over the value: a lazy `(.*?)[ \t]*$`
+ * retries the rest of the line at every character, about 28 µs for a 3 kB cookie against
+ * 4 µs here. CR, LF and NUL match nowhere in it, so a stray one fails the line.
  */
-export const FIELD =
-  /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*((?:[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?)[ \t]*$/
+export const FIELD_LINE =
+  /([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*((?:[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?)[ \t]*\r\n/y
 
 /**
- * The lines of an HTTP/1.1 head at the start of `buffer` (start line first, the blank line
- * left out) and its length in bytes. `incomplete` until the blank line arrives; `malformed`
- * for a head over `maxHeadSize` or with a bare CR, a bare LF or NUL anywhere. A stray byte
- * is reported as soon as it arrives: a peer ending its lines in bare LF would otherwise wait
- * for a CRLFCRLF that never comes.
+ * The text of an HTTP/1.1 head at the start of `buffer`, every line with its CRLF and the
+ * blank line left out, and the head's length in bytes. Callers match the start line and then
+ * {@link FIELD_LINE} after it, line by line, to the end of the text: a bare CR, a bare LF or
+ * NUL anywhere fails a match. `incomplete` until the blank line arrives; `malformed` for a
+ * head over `maxHeadSize`, or an incomplete one that already holds a stray byte: a peer
+ * ending its lines in bare LF would otherwise wait for a CRLFCRLF that never comes.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9112#section-2.2
  */
-export function readHeadLines(
+export function readHeadText(
   buffer: Buffer,
   maxHeadSize: number,
-): { lines: string[]; length: number } | 'incomplete' | 'malformed' {
+): { text: string; length: number } | 'incomplete' | 'malformed' {
   const end = buffer.indexOf(END)
   if (end < 0) {
     if (buffer.length > maxHeadSize) return 'malformed'
@@ -32,7 +34,6 @@ export function readHeadLines(
     return STRAY.test(buffer.toString('latin1', 0, settled)) ? 'malformed' : 'incomplete'
   }
   const length = end + END.length
-  const text = buffer.toString('latin1', 0, end)
-  if (length > maxHeadSize || STRAY.test(text)) return 'malformed'
-  return { lines: text.split('\r\n'), length }
+  if (length > maxHeadSize) return 'malformed'
+  return { text: buffer.toString('latin1', 0, end + 2), length }
 }

@@ -1,4 +1,4 @@
-import { FIELD, readHeadLines } from './head-lines.ts'
+import { FIELD_LINE, readHeadText } from './head-lines.ts'
 
 /** A request head the raw-socket path understands completely. */
 export interface WireRequestHead {
@@ -22,7 +22,7 @@ export interface WireRequestHead {
 export type ParsedRequestHead = WireRequestHead | 'incomplete' | 'other'
 
 // RFC 9110 §9.1 method token, §4.1 origin-form target (visible ASCII), RFC 9112 §2.3 version.
-const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\/[!-~]*) HTTP\/1\.1$/
+const REQUEST_LINE = /([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\/[!-~]*) HTTP\/1\.1\r\n/y
 
 /**
  * Parses a request head for the raw-socket fast path, strictly: one exact grammar, and
@@ -35,19 +35,21 @@ const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\/[!-~]*) HTTP\/1\.1$/
  * @see https://www.rfc-editor.org/rfc/rfc9112#section-11.2
  */
 export function parseRequestHead(buffer: Buffer, maxHeadSize: number): ParsedRequestHead {
-  const head = readHeadLines(buffer, maxHeadSize)
+  const head = readHeadText(buffer, maxHeadSize)
   if (head === 'incomplete') return head
   if (head === 'malformed') return 'other'
-  const { lines, length } = head
-  const line = REQUEST_LINE.exec(lines[0] ?? '')
+  const { text, length } = head
+  REQUEST_LINE.lastIndex = 0
+  const line = REQUEST_LINE.exec(text)
   if (!line) return 'other'
   const raw: string[] = []
   const names: string[] = []
   let hosts = 0
   let keepAlive = true
-  for (let i = 1; i < lines.length; i++) {
+  FIELD_LINE.lastIndex = REQUEST_LINE.lastIndex
+  while (FIELD_LINE.lastIndex < text.length) {
     // A line starting with a space (obs-fold) or without a colon fails the grammar.
-    const field = FIELD.exec(lines[i] as string)
+    const field = FIELD_LINE.exec(text)
     if (!field) return 'other'
     const name = field[1] as string
     const value = field[2] as string

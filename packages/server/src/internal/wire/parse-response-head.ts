@@ -1,4 +1,4 @@
-import { FIELD, readHeadLines } from './head-lines.ts'
+import { FIELD_LINE, readHeadText } from './head-lines.ts'
 
 /** How the body of an upstream response is delimited (RFC 9112 §6.3). */
 export type BodyFraming =
@@ -22,7 +22,7 @@ export interface WireResponseHead {
 /** `incomplete`: more bytes needed; `invalid`: nothing a proxy may relay (the caller's 502). */
 export type ParsedResponseHead = WireResponseHead | 'incomplete' | 'invalid'
 
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-5]\d\d)(?: [\t\x20-\x7e\x80-\xff]*)?$/
+const STATUS_LINE = /HTTP\/1\.([01]) ([1-5]\d\d)(?: [\t\x20-\x7e\x80-\xff]*)?\r\n/y
 
 /**
  * Parses the head of an upstream's answer to a request with `method`. Values with CR, LF or
@@ -36,19 +36,21 @@ export function parseResponseHead(
   method: string,
   maxHeadSize: number,
 ): ParsedResponseHead {
-  const head = readHeadLines(buffer, maxHeadSize)
+  const head = readHeadText(buffer, maxHeadSize)
   if (head === 'incomplete') return head
   if (head === 'malformed') return 'invalid'
-  const { lines, length: headLength } = head
-  const line = STATUS_LINE.exec(lines[0] ?? '')
+  const { text, length: headLength } = head
+  STATUS_LINE.lastIndex = 0
+  const line = STATUS_LINE.exec(text)
   if (!line) return 'invalid'
   const status = Number(line[2])
   const raw: string[] = []
   let length: string | undefined
   let codings: string | undefined
   let close = line[1] === '0'
-  for (let i = 1; i < lines.length; i++) {
-    const field = FIELD.exec(lines[i] as string)
+  FIELD_LINE.lastIndex = STATUS_LINE.lastIndex
+  while (FIELD_LINE.lastIndex < text.length) {
+    const field = FIELD_LINE.exec(text)
     if (!field) return 'invalid'
     const name = (field[1] as string).toLowerCase()
     const value = field[2] as string
