@@ -19,11 +19,13 @@ export interface Check {
   pass: boolean
 }
 
-/** One wrk run of one scenario against one target. */
+/** One scenario against one target: the wrk run with the median req/s of its rounds. */
 export interface LoadRow {
   scenario: LoadScenario
   target: TargetName
   result: WrkResult
+  /** req/s of every round, in the order they ran. */
+  rounds?: number[]
   /** Bytes of Coatcheck cookie in the request's `Cookie` header. */
   cookieBytes: number
   /** Whether an ordinary answer carried `Set-Cookie`. */
