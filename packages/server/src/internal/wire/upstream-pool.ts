@@ -361,8 +361,10 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
         if (socket.destroyed && !finished) connection.onClose()
       },
       keep() {
-        reads.lent = true
-        firstMemory = undefined
+        // Before `read`: `first` is already out of the reused buffer (copied, or lent), and
+        // a lent one must just never come back. After: the sink's bytes are in the buffer.
+        if (sink === undefined) firstMemory = undefined
+        else reads.lent = true
       },
       resume: () => socket.resume(),
       discard() {
