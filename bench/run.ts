@@ -140,38 +140,33 @@ async function runLoads(wrk: string, targets: Target[], scriptDir: string): Prom
   const rows: LoadRow[] = []
   for (const shape of LOADS) {
     const shapeTargets = targets.filter((target) => !target.getOnly || shape.method === 'GET')
-    const runs = new Map<Target, { results: WrkResult[]; setCookie: boolean }>()
+    const measured = []
+    for (const target of shapeTargets) {
+      await logInAgain(target)
+      const request = wrkRequest(target, shape)
+      const check = await probe(request.url, request.headers, shape.method)
+      if (check.status !== 200) {
+        throw new Error(`${target.name} answered ${check.status} to ${shape.scenario}`)
+      }
+      measured.push({ target, setCookie: check.setCookie, runs: [] as WrkResult[] })
+    }
     for (let round = 1; round <= rounds; round++) {
-      for (const target of shapeTargets) {
+      for (const { target, runs } of measured) {
         await logInAgain(target)
-        const request = wrkRequest(target, shape)
-        let entry = runs.get(target)
-        if (!entry) {
-          const check = await probe(request.url, request.headers, shape.method)
-          if (check.status !== 200) {
-            throw new Error(`${target.name} answered ${check.status} to ${shape.scenario}`)
-          }
-          entry = { results: [], setCookie: check.setCookie }
-          runs.set(target, entry)
-        }
         console.log(`bench: ${shape.scenario} → ${target.name} (round ${round} of ${rounds})`)
-        entry.results.push(await runWrk(wrk, load, request, scriptDir, [target.pid]))
+        runs.push(await runWrk(wrk, load, wrkRequest(target, shape), scriptDir, [target.pid]))
       }
     }
-    const measured = shapeTargets.map((target) => {
-      const { results, setCookie } = runs.get(target) ?? { results: [], setCookie: false }
-      const rates = results.map((result) => result.requestsPerSecond)
-      return { target, result: medianRun(results), setCookie, rounds: rates }
-    })
-    const direct = measured.find((each) => each.target.name === 'direct')?.result
-    const nginx = measured.find((each) => each.target.name === 'nginx')?.result
+    const medians = measured.map((each) => ({ ...each, result: medianRun(each.runs) }))
+    const direct = medians.find((each) => each.target.name === 'direct')?.result
+    const nginx = medians.find((each) => each.target.name === 'nginx')?.result
     if (!direct || !nginx) throw new Error('direct and nginx are measured first')
-    for (const { target, result, setCookie, rounds: rates } of measured) {
+    for (const { target, setCookie, runs, result } of medians) {
       const row = {
         scenario: shape.scenario,
         target: target.name,
         result,
-        rounds: rates,
+        rounds: runs.map((run) => run.requestsPerSecond),
         cookieBytes: target.cookie ? Buffer.byteLength(target.cookie) : 0,
         setCookie,
       }
