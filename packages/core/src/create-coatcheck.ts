@@ -40,7 +40,7 @@ import { forwardWithFetch } from './proxy/forward.ts'
 import { planProxy, type PlanOptions, type ProxyPlan } from './proxy/proxy-plan.ts'
 import type { RequestHead } from './http/request-head.ts'
 import type { RouteConfig } from './config/schema.ts'
-import { matchRoute } from './proxy/route-match.ts'
+import { matchRoute, requestTarget } from './proxy/route-match.ts'
 import { createTokenManager } from './tokens/token-manager.ts'
 import { createClientTokens } from './tokens/client-tokens.ts'
 import { createDpopSigner, type DpopSigner } from './tokens/dpop.ts'
@@ -120,8 +120,13 @@ export function createCoatcheck(
   })
   const emit = safeSink(options.onEvent)
   const contextPromise = createContext(config, options, now, idp, emit)
-  // Keep an early key-import failure from becoming an unhandled rejection; handle() reports it.
-  contextPromise.catch(() => {})
+  // Kept once ready, so that API calls do not await it each time. An early key-import
+  // failure must not become an unhandled rejection: handle() reports it.
+  let readyContext: FlowContext | undefined
+  contextPromise.then(
+    (ready) => (readyContext = ready),
+    () => {},
+  )
 
   const auth = config.basePath
   /** Path → method → flow. `/sessions/{id}` is matched by its prefix. */
@@ -200,17 +205,26 @@ export function createCoatcheck(
       if (head.method === 'OPTIONS' && head.headers.get('access-control-request-method') !== null) {
         return undefined
       }
-      const match = matchRoute(new URL(head.url), config.routes)
+      const match = matchRoute(requestTarget(head.url), config.routes)
       if (!match) return undefined
       const jar = new CookieJar(head.headers.get('cookie'))
       try {
-        const plan = await planProxy(head, match, await contextPromise, jar, planOptions)
+        const plan = await planProxy(
+          head,
+          match,
+          readyContext ?? (await contextPromise),
+          jar,
+          planOptions,
+        )
         return {
           plan,
-          responseHeaders: () => [
-            ...jar.setCookieHeaders().map((value): [string, string] => ['set-cookie', value]),
-            ...Object.entries(cors.grantHeaders(head)),
-          ],
+          responseHeaders: () => {
+            const headers: [string, string][] = []
+            for (const value of jar.setCookieHeaders()) headers.push(['set-cookie', value])
+            const grant = cors.grantHeaders(head)
+            for (const name in grant) headers.push([name, grant[name] as string])
+            return headers
+          },
         }
       } catch (error) {
         reportRejection(error)

@@ -71,7 +71,7 @@ async function fetchRules(
 }
 
 function getJson(call: UpstreamCall): Promise<Response> {
-  return fetch(call.url, {
+  return fetch(`${call.origin}${call.target}`, {
     headers: { ...call.headers, accept: 'application/json' },
     // A redirect would carry the token elsewhere (P-06).
     redirect: 'manual',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { randomInt } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { CookieJar, parseCookieHeader, serializeCookie } from './cookies.ts'
 
@@ -107,6 +108,18 @@ describe('serializeCookie', () => {
 })
 
 describe('CookieJar', () => {
+  it('get() answers as parseCookieHeader does, for random headers', () => {
+    const pieces = ['sid', 'a', '=', ';', ' ', '"', 'x', 'b c', ',', '\t', 'é', '']
+    for (let i = 0; i < 5000; i++) {
+      let header = ''
+      for (let n = randomInt(12); n > 0; n--) header += pieces[randomInt(pieces.length)]
+      const parsed = parseCookieHeader(header)
+      for (const name of ['sid', 'a', 'b c', '']) {
+        assert.equal(new CookieJar(header).get(name), parsed.get(name), JSON.stringify(header))
+      }
+    }
+  })
+
   it('reads request cookies only; pending writes do not show through get()', () => {
     const jar = new CookieJar('a=1; b=2')
     jar.set('a', 'changed', { sameSite: 'Strict' })

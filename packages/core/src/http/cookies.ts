@@ -64,6 +64,28 @@ export function parseCookieHeader(header: string | null): Map<string, string> {
 }
 
 /**
+ * `parseCookieHeader(header).get(name)` without parsing the pairs of other names: the value
+ * of the first pair named `name` whose value is well-formed.
+ */
+function findCookie(header: string, name: string): string | undefined {
+  if (!TOKEN.test(name)) return undefined
+  for (let start = 0; start < header.length;) {
+    const semicolon = header.indexOf(';', start)
+    const end = semicolon < 0 ? header.length : semicolon
+    const eq = header.indexOf('=', start)
+    if (eq >= 0 && eq < end && header.slice(start, eq).trim() === name) {
+      let value = header.slice(eq + 1, end).trim()
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+        value = value.slice(1, -1)
+      }
+      if (COOKIE_VALUE.test(value)) return value
+    }
+    start = end + 1
+  }
+  return undefined
+}
+
+/**
  * Serialises one `Set-Cookie` value, always with an explicit `SameSite` (C-03).
  *
  * @throws TypeError on a name, value, path or domain that would let a header be injected or
@@ -161,6 +183,8 @@ export class CookieJar {
 
   /** The request's value of cookie `name`. */
   get(name: string): string | undefined {
+    // One lookup, as most requests make (the session id): a scan, no map of every cookie.
+    if (this.#request === undefined && this.#header) return findCookie(this.#header, name)
     return this.#cookies().get(name)
   }
 

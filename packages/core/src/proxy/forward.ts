@@ -45,7 +45,7 @@ async function callUpstream(request: Request, call: UpstreamCall, context: FlowC
   // fetch decodes compressed bodies but keeps Content-Encoding: ask for identity instead.
   headers.set('accept-encoding', 'identity')
   try {
-    return await fetch(call.url, {
+    return await fetch(`${call.origin}${call.target}`, {
       method: request.method,
       headers,
       body: request.body,

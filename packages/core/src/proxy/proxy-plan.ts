@@ -5,12 +5,12 @@ import type { RequestHead } from '../http/request-head.ts'
 import { loadActiveSession } from '../flows/active-session.ts'
 import type { FlowContext } from '../flows/flow-context.ts'
 import type { AccessToken, Session } from '../session/session.ts'
-import { buildUpstreamUrl, type RouteMatch } from './route-match.ts'
+import type { TokenRequest } from '../tokens/token-manager.ts'
+import { buildUpstreamTarget, type RouteMatch, type UpstreamTarget } from './route-match.ts'
 
 /** One call to an upstream, fully decided: where, and the headers Coatcheck sets. */
-export interface UpstreamCall {
+export interface UpstreamCall extends UpstreamTarget {
   readonly route: RouteConfig
-  readonly url: URL
   /** Set over the browser's forwarded headers: Authorization, route headers, X-Forwarded-*. */
   readonly headers: Readonly<Record<string, string>>
 }
@@ -84,28 +84,36 @@ export async function planProxy(
       throw new CoatcheckError('method_not_allowed')
     }
   }
-  const url = buildUpstreamUrl(match)
-  const session = await sessionFor(route, jar, context)
+  const { origin, target } = buildUpstreamTarget(match)
+  // `none` and `client` routes never read the session: no store round trip on their path.
+  const withSession = route.token === 'user' || route.token === 'user-or-anonymous'
+  const session = withSession ? await loadActiveSession(jar, context) : undefined
+  if (!session && route.token === 'user') throw new CoatcheckError('unauthenticated')
 
   const call = async (rejected?: string): Promise<UpstreamCall> => {
     const token = await tokenFor(route, session, jar, context, rejected)
     const headers = upstreamHeaders(route, token, context)
     if (token && /^dpop$/i.test(token.type)) {
       // A fresh proof for this very request: method, URL and token hash (RFC 9449 §7).
+      const url = new URL(target, origin)
       headers.dpop = await (await context.dpop()).proof(head.method, url, token.value)
     }
-    return { route, url, headers }
+    return { route, origin, target, headers }
   }
-  const first = await call()
+  const atHand = tokenAtHand(route, session, context)
+  const first = atHand ? { headers: upstreamHeaders(route, atHand.token, context) } : await call()
   let retried = false
   return {
-    ...first,
+    route,
+    origin,
+    target,
+    headers: first.headers,
     async retry(answer) {
       if (retried || !options.replayable || route.token === 'none') return undefined
       if (route.token === 'user-or-anonymous' && !session) return undefined
       retried = true
       if (route.dpop && answer?.dpopNonce) {
-        ;(await context.dpop()).rememberNonce(url, answer.dpopNonce)
+        ;(await context.dpop()).rememberNonce(new URL(origin), answer.dpopNonce)
         if (/use_dpop_nonce/i.test(answer.wwwAuthenticate ?? '')) return call()
       }
       const refused = first.headers.authorization?.replace(/^\S+ /, '')
@@ -114,12 +122,26 @@ export async function planProxy(
   }
 }
 
-async function sessionFor(route: RouteConfig, jar: CookieJar, context: FlowContext) {
-  // `none` and `client` routes never read the session: no store round trip on their path.
-  if (route.token !== 'user' && route.token !== 'user-or-anonymous') return undefined
-  const session = await loadActiveSession(jar, context)
-  if (!session && route.token === 'user') throw new CoatcheckError('unauthenticated')
-  return session
+/**
+ * The token of most calls, decided without waiting: none at all, or the session's own while
+ * it is fresh and not DPoP-bound. `undefined` when `tokenFor` has work to do (a refresh, a
+ * client token, a DPoP proof).
+ */
+function tokenAtHand(
+  route: RouteConfig,
+  session: Session | undefined,
+  context: FlowContext,
+): { token: AccessToken | undefined } | undefined {
+  if (route.token === 'none') return { token: undefined }
+  if (route.token === 'client' || route.dpop) return undefined
+  if (!session) return { token: undefined }
+  const token = context.tokens.usableToken(session, tokenRequest(route))
+  return token && !/^dpop$/i.test(token.type) ? { token } : undefined
+}
+
+/** What a route asks of the token manager. */
+function tokenRequest(route: RouteConfig, rejected?: string): TokenRequest {
+  return { resource: route.resource, scopes: route.scopes, dpop: route.dpop, rejected }
 }
 
 async function tokenFor(
@@ -138,12 +160,7 @@ async function tokenFor(
     case 'user-or-anonymous': {
       if (!session) return undefined
       try {
-        const result = await context.tokens.userToken(session, {
-          resource: route.resource,
-          scopes: route.scopes,
-          dpop: route.dpop,
-          rejected,
-        })
+        const result = await context.tokens.userToken(session, tokenRequest(route, rejected))
         // The cookie store carries the refreshed session in this response's cookies.
         if (result.session.version !== session.version)
           await context.sessions.adopt(result.session, jar)

@@ -1,6 +1,6 @@
 import type { EventSink } from '../events/coatcheck-event.ts'
 import type { CookieJar } from '../http/cookies.ts'
-import { createStoreCaller } from './internal/call-store.ts'
+import { createStoreCaller, storeFailure } from './internal/call-store.ts'
 import { isSession, isSessionId } from './internal/is-session.ts'
 import {
   cookieMaxAge,
@@ -37,19 +37,28 @@ export function createServerSessions(options: ServerSessionsOptions): SessionPer
   const { store, cookie } = options
   const now = options.now ?? Date.now
   const attributes = sessionCookieAttributes(cookie)
-  const callStore = createStoreCaller(options.onEvent)
+  const onEvent = options.onEvent ?? (() => {})
+  const callStore = createStoreCaller(onEvent)
   // Refreshed sessions whose write failed. The identity provider has already rotated the
   // refresh token, so this is the only copy of the new one: written back on the next read,
   // the session survives the outage instead of ending in a refresh-token reuse (R-04).
   const unsaved = new Map<string, { session: Session; expectedVersion: number }>()
 
-  async function read(id: string): Promise<Session | undefined> {
-    const stored = await callStore(() => store.get(id))
+  /** The live session `id`, as `load` answers it (server sessions never renew the cookie). */
+  async function read(id: string): Promise<{ session: Session; renew: false } | undefined> {
+    let stored: unknown
+    // The store called here, not through `callStore`: this runs on every API call, and each
+    // layer of promises costs it a turn of the microtask queue.
+    try {
+      stored = await store.get(id)
+    } catch (error) {
+      throw storeFailure(error, onEvent)
+    }
     // A store answering with another id than asked would hand one user's session to another.
     const current =
       isSession(stored) && stored.id === id && isLive(stored, now()) ? stored : undefined
     const pending = unsaved.get(id)
-    if (!pending) return current
+    if (!pending) return current && { session: current, renew: false }
     // Only on top of the state it was refreshed from: a newer refresh or an ended session wins.
     const seconds = remainingSeconds(pending.session, now())
     const written =
@@ -57,16 +66,16 @@ export function createServerSessions(options: ServerSessionsOptions): SessionPer
       seconds > 0 &&
       (await callStore(() => store.update(pending.session, pending.expectedVersion, seconds)))
     unsaved.delete(id)
-    return written ? pending.session : current
+    const session = written ? pending.session : current
+    return session && { session, renew: false }
   }
 
-  async function load(jar: CookieJar): Promise<{ session: Session; renew: boolean } | undefined> {
+  function load(jar: CookieJar): Promise<{ session: Session; renew: boolean } | undefined> {
     const id = jar.get(cookie.name)
     // Anything that is not a well-formed id is junk or a probe: never let it reach the
     // store, where it could cost a round trip or meet a store-specific parsing bug.
-    if (!isSessionId(id)) return undefined
-    const session = await read(id)
-    return session && { session, renew: false }
+    if (!isSessionId(id)) return Promise.resolve(undefined)
+    return read(id)
   }
 
   async function save(session: Session, jar: CookieJar): Promise<void> {
@@ -113,7 +122,7 @@ export function createServerSessions(options: ServerSessionsOptions): SessionPer
         throw error
       }
     },
-    reload: (session) => read(session.id),
+    reload: async (session) => (await read(session.id))?.session,
     // The cookie holds only the id, which never changes during a session.
     adopt: async () => {},
     lock: (key, leaseMs) => callStore(() => store.lock(key, leaseMs)),

@@ -36,6 +36,11 @@ export interface TokenManager {
     session: Session,
     request: TokenRequest,
   ): Promise<{ session: Session; token: AccessToken }>
+  /**
+   * The session's token for `request` when it is usable as it is, without a refresh: what
+   * `userToken` answers first, synchronously. `undefined` when `userToken` has work to do.
+   */
+  usableToken(session: Session, request: TokenRequest): AccessToken | undefined
 }
 
 const POLL_MS = 25
@@ -66,12 +71,15 @@ export function createTokenManager(options: {
   const skew = config.tokens.refreshSkewSeconds
   const lease = config.tokens.refreshLeaseMs
 
-  const isUsable = (session: Session, request: TokenRequest): boolean => {
+  const usableToken = (session: Session, request: TokenRequest): AccessToken | undefined => {
     const token = currentToken(session, request, config)
-    if (!token) return false
-    if (request.rejected !== undefined && token.value === request.rejected) return false
-    return token.expiresAt === undefined || token.expiresAt - skew > now() / 1000
+    if (!token) return undefined
+    if (request.rejected !== undefined && token.value === request.rejected) return undefined
+    const fresh = token.expiresAt === undefined || token.expiresAt - skew > now() / 1000
+    return fresh ? token : undefined
   }
+  const isUsable = (session: Session, request: TokenRequest): boolean =>
+    usableToken(session, request) !== undefined
 
   async function refreshWithLease(seen: Session, request: TokenRequest): Promise<Session> {
     const deadline = now() + 2 * lease
@@ -173,10 +181,8 @@ export function createTokenManager(options: {
       // A shared refresh may have been for another audience: then refresh again, a bounded
       // number of times.
       for (let round = 0; round < 3; round++) {
-        if (isUsable(current, request)) {
-          const token = currentToken(current, request, config)
-          if (token) return { session: current, token }
-        }
+        const token = usableToken(current, request)
+        if (token) return { session: current, token }
         let pending = inflight.get(current.id)
         if (pending) {
           onEvent({ type: 'refresh', outcome: 'coalesced' })
@@ -192,6 +198,7 @@ export function createTokenManager(options: {
       }
       throw new CoatcheckError('idp_unavailable', { message: 'No usable access token was issued.' })
     },
+    usableToken,
   }
 }
 

@@ -83,8 +83,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     const started = performance.now()
     try {
       const answer = await dispatcher.request({
-        origin: call.url.origin,
-        path: call.url.pathname + call.url.search,
+        origin: call.origin,
+        path: call.target,
         method: req.method ?? 'GET',
         headers: toUpstreamHeaders(forwardedRequest(req), call.headers, headerOptions),
         body,

@@ -91,8 +91,9 @@ export function createUpgradeProxy(options: UpgradeProxyOptions): UpgradeProxy {
     // The Sec-WebSocket-* headers pass: key, version, protocols and extensions are end to end.
     const headers = toUpstreamHeaders(forwardedRequest(req), plan.headers, headerOptions)
     headers.push('connection', 'Upgrade', 'upgrade', 'websocket')
-    const send = plan.url.protocol === 'https:' ? httpsRequest : httpRequest
-    const upstreamReq = send(plan.url, { method: 'GET', headers, agent: false })
+    const url = new URL(plan.target, plan.origin)
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+    const upstreamReq = send(url, { method: 'GET', headers, agent: false })
 
     let settled = false
     const settle = (): boolean => {

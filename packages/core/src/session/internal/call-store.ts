@@ -14,10 +14,15 @@ export function createStoreCaller(onEvent: EventSink = () => {}): StoreCaller {
     try {
       return await operation()
     } catch (error) {
-      if (isCoatcheckError(error)) throw error
-      onEvent({ type: 'store_error' })
-      // The driver's message may name an internal address: it stays in `cause`, for logs.
-      throw new CoatcheckError('store_unavailable', { cause: error })
+      throw storeFailure(error, onEvent)
     }
   }
+}
+
+/** What a failed store call throws, as {@link createStoreCaller} decides it. */
+export function storeFailure(error: unknown, onEvent: EventSink): unknown {
+  if (isCoatcheckError(error)) return error
+  onEvent({ type: 'store_error' })
+  // The driver's message may name an internal address: it stays in `cause`, for logs.
+  return new CoatcheckError('store_unavailable', { cause: error })
 }

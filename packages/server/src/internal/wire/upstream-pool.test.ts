@@ -3,7 +3,12 @@ import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { createUpstreamPool, type UpstreamAnswer, type UpstreamPool } from './upstream-pool.ts'
+import {
+  createUpstreamPool,
+  UpstreamExchangeError,
+  type UpstreamAnswer,
+  type UpstreamPool,
+} from './upstream-pool.ts'
 
 // Each answer's head and body go out in one write, so its first read holds far more than
 // the few kB the pool copies: the answer keeps the read memory itself.
@@ -57,15 +62,18 @@ describe('upstream pool read memory', { timeout: 10_000 }, () => {
     await once(server, 'close')
   })
 
-  const send = () =>
-    pool.send({
-      url,
+  const send = async () => {
+    const answer = await pool.send({
+      origin: url.origin,
       head: `GET / HTTP/1.1\r\nhost: ${url.host}\r\n\r\n`,
       method: 'GET',
       timeoutMs: 5000,
       replayable: true,
       control: { aborted: false, abort: undefined },
     })
+    if (answer instanceof UpstreamExchangeError) throw answer
+    return answer
+  }
 
   it('reads the next answer into the memory the last one gave back, not into new memory', async () => {
     const one = await send()

@@ -50,7 +50,8 @@ export class UpstreamExchangeError extends Error {
 
 /** One request to send. */
 export interface UpstreamExchange {
-  readonly url: URL
+  /** The upstream's origin, `http://api.internal:8080`: connections are pooled per origin. */
+  readonly origin: string
   /** The whole request head, blank line included. */
   readonly head: string
   readonly method: string
@@ -73,7 +74,11 @@ export interface ExchangeControl {
 
 /** Keep-alive HTTP/1.1 connections to upstreams, one idle list per origin. */
 export interface UpstreamPool {
-  send(exchange: UpstreamExchange): Promise<UpstreamAnswer>
+  /**
+   * The answer's head and first body bytes, or why there is none: failures resolve as an
+   * `UpstreamExchangeError`, so the caller needs no `try` around its one `await`.
+   */
+  send(exchange: UpstreamExchange): Promise<UpstreamAnswer | UpstreamExchangeError>
   /** Closes idle connections now and busy ones when their answer is read. */
   close(): void
 }
@@ -168,7 +173,8 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
     return connections.length > 0
   })
 
-  function open(url: URL): Connection {
+  function open(origin: string): Connection {
+    const url = new URL(origin)
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
     const host = url.hostname.replace(/^\[|\]$/g, '')
     const reads: ReadMemory = { buffer: EMPTY, lent: true, spare: undefined }
@@ -197,7 +203,7 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
     const drop = () => socket.destroy()
     const connection: Connection = {
       socket,
-      origin: url.origin,
+      origin,
       used: false,
       idleSince: 0,
       deadline: 0,
@@ -224,11 +230,11 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
     return connection
   }
 
-  function take(url: URL): Connection {
-    const list = idle.get(url.origin)
+  function take(origin: string): Connection {
+    const list = idle.get(origin)
     let connection = list?.pop()
     while (connection?.socket.destroyed) connection = list?.pop()
-    if (!connection) return open(url)
+    if (!connection) return open(origin)
     connection.idleSince = 0
     return connection
   }
@@ -243,60 +249,61 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
     list.push(connection)
   }
 
+  /** One try of `exchange` on `connection`: either `resolve` or `reject` is called, once. */
   function exchangeOnce(
     exchange: UpstreamExchange,
     connection: Connection,
-  ): Promise<UpstreamAnswer> {
+    resolve: (answer: UpstreamAnswer) => void,
+    reject: (error: UpstreamExchangeError) => void,
+  ): void {
     const { socket } = connection
     const { control } = exchange
-    return new Promise((resolve, reject) => {
-      let buffer: Buffer | undefined
-      let received = false
-      let settled = false
-      connection.deadline = Date.now() + exchange.timeoutMs
-      connection.onDeadline = () => fail('timeout')
+    let buffer: Buffer | undefined
+    let received = false
+    let settled = false
+    connection.deadline = Date.now() + exchange.timeoutMs
+    connection.onDeadline = () => fail('timeout')
 
-      function fail(reason: ExchangeFailure): void {
-        if (settled) return
+    function fail(reason: ExchangeFailure): void {
+      if (settled) return
+      settled = true
+      connection.deadline = 0
+      control.abort = undefined
+      detach(connection)
+      socket.destroy()
+      // A reused connection closed under us before any answer: the upstream had retired it.
+      const stale = reason === 'unavailable' && connection.used && !received
+      reject(new UpstreamExchangeError(stale ? 'stale' : reason, { cause: connection.error }))
+    }
+    connection.onClose = () => fail('unavailable')
+    connection.onData = (chunk: Buffer) => {
+      received = true
+      buffer = buffer ? Buffer.concat([buffer, chunk]) : chunk
+      for (;;) {
+        const head = parseResponseHead(buffer, exchange.method, MAX_RESPONSE_HEAD)
+        // Kept for the next read: a copy, never the read buffer itself.
+        if (head === 'incomplete') return void (buffer = Buffer.from(buffer))
+        if (head === 'invalid' || head.status === 101) return fail('invalid')
+        const rest = buffer.subarray(head.length)
+        // 1xx interim answers (100, 103) are not relayed: the final answer follows.
+        if (head.status < 200) {
+          buffer = rest
+          if (buffer.length === 0) return void (buffer = undefined)
+          continue
+        }
+        const decoder = createBodyDecoder(head.framing)
+        const decoded = decoder.push(rest)
+        if (decoded === undefined) return fail('invalid')
         settled = true
         connection.deadline = 0
+        connection.onDeadline = nothing
         control.abort = undefined
-        detach(connection)
-        socket.destroy()
-        // A reused connection closed under us before any answer: the upstream had retired it.
-        const stale = reason === 'unavailable' && connection.used && !received
-        reject(new UpstreamExchangeError(stale ? 'stale' : reason, { cause: connection.error }))
+        return resolve(answerOf(connection, head, decoder, decoded, buffer))
       }
-      connection.onClose = () => fail('unavailable')
-      connection.onData = (chunk: Buffer) => {
-        received = true
-        buffer = buffer ? Buffer.concat([buffer, chunk]) : chunk
-        for (;;) {
-          const head = parseResponseHead(buffer, exchange.method, MAX_RESPONSE_HEAD)
-          // Kept for the next read: a copy, never the read buffer itself.
-          if (head === 'incomplete') return void (buffer = Buffer.from(buffer))
-          if (head === 'invalid' || head.status === 101) return fail('invalid')
-          const rest = buffer.subarray(head.length)
-          // 1xx interim answers (100, 103) are not relayed: the final answer follows.
-          if (head.status < 200) {
-            buffer = rest
-            if (buffer.length === 0) return void (buffer = undefined)
-            continue
-          }
-          const decoder = createBodyDecoder(head.framing)
-          const decoded = decoder.push(rest)
-          if (decoded === undefined) return fail('invalid')
-          settled = true
-          connection.deadline = 0
-          connection.onDeadline = nothing
-          control.abort = undefined
-          return resolve(answerOf(connection, head, decoder, decoded, buffer))
-        }
-      }
-      if (control.aborted) return fail('aborted')
-      control.abort = () => fail('aborted')
-      socket.write(exchange.head, 'latin1')
-    })
+    }
+    if (control.aborted) return fail('aborted')
+    control.abort = () => fail('aborted')
+    socket.write(exchange.head, 'latin1')
   }
 
   function answerOf(
@@ -374,18 +381,23 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
   }
 
   return {
-    async send(exchange) {
-      if (closed) throw new UpstreamExchangeError('unavailable')
-      const connection = take(exchange.url)
-      try {
-        return await exchangeOnce(exchange, connection)
-      } catch (error) {
-        // The upstream retired a pooled connection as we sent: once more on a new one.
-        const stale = error instanceof UpstreamExchangeError && error.reason === 'stale'
-        if (!stale) throw error
-        if (!exchange.replayable) throw new UpstreamExchangeError('unavailable', { cause: error })
-        return exchangeOnce(exchange, open(exchange.url))
-      }
+    send(exchange) {
+      // One promise per exchange, settled from the socket's callbacks: this runs on every API call.
+      return new Promise((resolve) => {
+        if (closed) return resolve(new UpstreamExchangeError('unavailable'))
+        exchangeOnce(exchange, take(exchange.origin), resolve, (error) => {
+          // The upstream retired a pooled connection as we sent: once more on a new one.
+          if (error.reason !== 'stale') return resolve(error)
+          if (!exchange.replayable) {
+            return resolve(new UpstreamExchangeError('unavailable', { cause: error }))
+          }
+          try {
+            exchangeOnce(exchange, open(exchange.origin), resolve, resolve)
+          } catch (cause) {
+            resolve(new UpstreamExchangeError('unavailable', { cause }))
+          }
+        })
+      })
     },
     close() {
       closed = true

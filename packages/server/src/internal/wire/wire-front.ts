@@ -216,7 +216,8 @@ export function createWireFront(options: WireFrontOptions): WireFront {
     )
     const reply = new Reply(socket, request, observation, stopping.aborted)
     if (prepared instanceof Response) return reply.send(prepared)
-    return proxy(connection, request, head, prepared, reply, replayable)
+    // Awaited, not returned: a returned promise costs the caller two more microtask turns.
+    return await proxy(connection, request, head, prepared, reply, replayable)
   }
 
   async function proxy(
@@ -234,8 +235,10 @@ export function createWireFront(options: WireFrontOptions): WireFront {
       control.abort?.()
     }
     try {
+      let started = performance.now()
       let answer = await send(socket, request, prepared.plan, control, replayable)
       if (answer instanceof UpstreamExchangeError) return fail(answer)
+      observeUpstream(prepared.plan, started)
       if (isInvalidTokenAnswer(answer.head.status, headerOf(answer.head.raw, 'www-authenticate'))) {
         let retry: UpstreamCall | undefined
         try {
@@ -246,11 +249,14 @@ export function createWireFront(options: WireFrontOptions): WireFront {
         }
         if (retry) {
           answer.discard()
+          started = performance.now()
           answer = await send(socket, request, retry, control, replayable)
           if (answer instanceof UpstreamExchangeError) return fail(answer)
+          observeUpstream(retry, started)
         }
       }
-      return await reply.relay(answer, prepared, stopping, connection)
+      const served = reply.relay(answer, prepared, stopping, connection)
+      return typeof served === 'string' ? served : await served
     } finally {
       connection.onClose = nothing
     }
@@ -265,20 +271,27 @@ export function createWireFront(options: WireFrontOptions): WireFront {
     }
   }
 
-  async function send(
+  /** Reports the time from sending `call` until its answer's head. */
+  function observeUpstream(call: UpstreamCall, started: number): void {
+    options.observeUpstream?.(call.route.path, (performance.now() - started) / 1000)
+  }
+
+  /** The upstream's answer, or the reason there is none; one promise, which never rejects. */
+  function send(
     socket: Socket,
     request: WireRequestHead,
     call: UpstreamCall,
     control: ExchangeControl,
     replayable: boolean,
-  ): Promise<UpstreamAnswer | UpstreamExchangeError> {
+  ): Promise<UpstreamAnswer | UpstreamExchangeError> | UpstreamExchangeError {
     const headers = toUpstreamHeaders(
       { rawHeaders: request.raw, remoteAddress: socket.remoteAddress },
       call.headers,
       headerOptions,
     )
-    const { url } = call
-    let text = `${request.method} ${url.pathname}${url.search} HTTP/1.1${CRLF}host: ${url.host}${CRLF}`
+    const { origin } = call
+    const host = origin.slice(origin.indexOf('//') + 2)
+    let text = `${request.method} ${call.target} HTTP/1.1${CRLF}host: ${host}${CRLF}`
     for (let i = 0; i + 1 < headers.length; i += 2) {
       const value = headers[i + 1] as string
       // Browser values passed the strict parser; ours (tokens, proofs, configured headers)
@@ -287,22 +300,14 @@ export function createWireFront(options: WireFrontOptions): WireFront {
       text += `${headers[i] as string}: ${value}${CRLF}`
     }
     text += CRLF
-    const started = performance.now()
-    try {
-      const answer = await pool.send({
-        url,
-        head: text,
-        method: request.method,
-        timeoutMs: call.route.timeoutMs,
-        replayable,
-        control,
-      })
-      options.observeUpstream?.(call.route.path, (performance.now() - started) / 1000)
-      return answer
-    } catch (error) {
-      if (error instanceof UpstreamExchangeError) return error
-      throw error
-    }
+    return pool.send({
+      origin,
+      head: text,
+      method: request.method,
+      timeoutMs: call.route.timeoutMs,
+      replayable,
+      control,
+    })
   }
 
   return {
@@ -373,12 +378,13 @@ class Reply {
     this.socket.destroy()
   }
 
+  /** Relays the upstream's answer: `done` at once when all of it came with its head. */
   relay(
     answer: UpstreamAnswer,
     prepared: PreparedProxy,
     stopping: AbortSignal,
     connection: WireConnection,
-  ): Promise<Served> {
+  ): Served | Promise<Served> {
     const { socket } = this
     const { head, first } = answer
     const headers = toClientHeaderList(head.raw, prepared.responseHeaders())
@@ -408,7 +414,7 @@ class Reply {
     if (first.done) {
       answer.read(BODY_IN_HAND)
       this.observation?.end(head.status, true)
-      return Promise.resolve('done')
+      return 'done'
     }
     const eventStream = /^text\/event-stream/i.test(headerOf(head.raw, 'content-type') ?? '')
     return new Promise((resolve) => {
