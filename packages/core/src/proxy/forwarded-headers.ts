@@ -64,8 +64,14 @@ export function isForwardedResponseHeader(name: string): boolean {
   return !DROPPED_RESPONSE_HEADERS.has(name) && !name.startsWith('access-control-')
 }
 
+// The values nearly every message carries, answered without building a set each time.
+const KEEP_ALIVE: ReadonlySet<string> = new Set(['keep-alive'])
+const CLOSE: ReadonlySet<string> = new Set(['close'])
+
 /** Header names a `Connection` header value lists, lower-case. */
 export function connectionListedHeaders(value: string | null): ReadonlySet<string> | undefined {
   if (!value) return undefined
+  if (value === 'keep-alive') return KEEP_ALIVE
+  if (value === 'close') return CLOSE
   return new Set(value.split(',').map((name) => name.trim().toLowerCase()))
 }

@@ -17,6 +17,8 @@ export interface UpstreamHeaderOptions {
 export interface ForwardedRequest {
   /** `[name, value, …]` as the browser sent them. */
   readonly rawHeaders: readonly string[]
+  /** The names of `rawHeaders` in lower case, when the caller has them already. */
+  readonly names?: readonly string[]
   /** The peer's address, for `X-Forwarded-For`. */
   readonly remoteAddress: string | undefined
 }
@@ -38,17 +40,18 @@ export function toUpstreamHeaders(
   options: UpstreamHeaderOptions,
 ): string[] {
   const raw = request.rawHeaders
+  const names = request.names ?? lowerCaseNames(raw)
   let connection: string | null = null
   let incomingFor: string | null = null
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase()
+    const name = names[i / 2] as string
     if (name === 'connection') connection = joinValue(connection, raw[i + 1] as string)
     else if (name === 'x-forwarded-for') incomingFor = joinValue(incomingFor, raw[i + 1] as string)
   }
   const connectionListed = connectionListedHeaders(connection)
   const headers: string[] = []
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase()
+    const name = names[i / 2] as string
     // `Expect: 100-continue` was met on this hop (Node answered 100 already); undici refuses it.
     if (name === 'expect' || Object.hasOwn(set, name)) continue
     if (isForwardedRequestHeader(name, options.csrfHeaderName, connectionListed)) {
@@ -130,6 +133,12 @@ export function mergeVary(values: readonly string[]): string {
 /** The first value of a header that may repeat, as undici and Node report it. */
 export function firstHeader(value: string | string[] | undefined): string | null {
   return (Array.isArray(value) ? value[0] : value) ?? null
+}
+
+function lowerCaseNames(raw: readonly string[]): string[] {
+  const names: string[] = []
+  for (let i = 0; i + 1 < raw.length; i += 2) names.push((raw[i] as string).toLowerCase())
+  return names
 }
 
 function joinValue(joined: string | null, value: string): string {

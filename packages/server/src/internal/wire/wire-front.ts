@@ -284,8 +284,14 @@ export function createWireFront(options: WireFrontOptions): WireFront {
     control: ExchangeControl,
     replayable: boolean,
   ): Promise<UpstreamAnswer | UpstreamExchangeError> | UpstreamExchangeError {
+    // Browser values passed the strict parser; ours (tokens, proofs, configured headers)
+    // are checked here, so nothing can end a header line early (request splitting).
+    for (const name in call.headers) {
+      if (UNSAFE_VALUE.test(call.headers[name] as string))
+        return new UpstreamExchangeError('invalid')
+    }
     const headers = toUpstreamHeaders(
-      { rawHeaders: request.raw, remoteAddress: socket.remoteAddress },
+      { rawHeaders: request.raw, names: request.names, remoteAddress: socket.remoteAddress },
       call.headers,
       headerOptions,
     )
@@ -293,11 +299,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
     const host = origin.slice(origin.indexOf('//') + 2)
     let text = `${request.method} ${call.target} HTTP/1.1${CRLF}host: ${host}${CRLF}`
     for (let i = 0; i + 1 < headers.length; i += 2) {
-      const value = headers[i + 1] as string
-      // Browser values passed the strict parser; ours (tokens, proofs, configured headers)
-      // are checked here, so nothing can end a header line early (request splitting).
-      if (UNSAFE_VALUE.test(value)) return new UpstreamExchangeError('invalid')
-      text += `${headers[i] as string}: ${value}${CRLF}`
+      text += `${headers[i] as string}: ${headers[i + 1] as string}${CRLF}`
     }
     text += CRLF
     return pool.send({
