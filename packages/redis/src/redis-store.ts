@@ -140,7 +140,9 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     async get(id) {
       const idDigest = digest(id)
       const data = await client.hget(keys.session(idDigest), 'data')
-      return data === null ? undefined : open(idDigest, data)
+      if (data === null) return undefined
+      // Opened here rather than through `open`: one promise fewer on every API call.
+      return (await sealer.openJson<Session>(data, context(idDigest)))?.value
     },
     async set(session, ttlSeconds) {
       await write(session, ttlSeconds)
