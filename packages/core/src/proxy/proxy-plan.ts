@@ -93,7 +93,7 @@ export async function planProxy(
   const call = async (rejected?: string): Promise<UpstreamCall> => {
     const token = await tokenFor(route, session, jar, context, rejected)
     const headers = upstreamHeaders(route, token, context)
-    if (token && /^dpop$/i.test(token.type)) {
+    if (token && isDpopBound(token)) {
       // A fresh proof for this very request: method, URL and token hash (RFC 9449 §7).
       const url = new URL(target, origin)
       headers.dpop = await (await context.dpop()).proof(head.method, url, token.value)
@@ -136,7 +136,12 @@ function tokenAtHand(
   if (route.token === 'client' || route.dpop) return undefined
   if (!session) return { token: undefined }
   const token = context.tokens.usableToken(session, tokenRequest(route))
-  return token && !/^dpop$/i.test(token.type) ? { token } : undefined
+  return token && !isDpopBound(token) ? { token } : undefined
+}
+
+/** A DPoP-bound token (`token_type` DPoP, RFC 9449 §5): sent with a proof of possession. */
+function isDpopBound(token: AccessToken): boolean {
+  return /^dpop$/i.test(token.type)
 }
 
 /** What a route asks of the token manager. */
@@ -183,8 +188,7 @@ function upstreamHeaders(
   context: FlowContext,
 ): Record<string, string> {
   const headers = { ...staticHeaders(route, context) }
-  if (token)
-    headers.authorization = `${/^dpop$/i.test(token.type) ? 'DPoP' : 'Bearer'} ${token.value}`
+  if (token) headers.authorization = `${isDpopBound(token) ? 'DPoP' : 'Bearer'} ${token.value}`
   return headers
 }
 

@@ -249,12 +249,12 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
     list.push(connection)
   }
 
-  /** One try of `exchange` on `connection`: either `resolve` or `reject` is called, once. */
+  /** One try of `exchange` on `connection`: either `answered` or `failed` is called, once. */
   function exchangeOnce(
     exchange: UpstreamExchange,
     connection: Connection,
-    resolve: (answer: UpstreamAnswer) => void,
-    reject: (error: UpstreamExchangeError) => void,
+    answered: (answer: UpstreamAnswer) => void,
+    failed: (error: UpstreamExchangeError) => void,
   ): void {
     const { socket } = connection
     const { control } = exchange
@@ -273,7 +273,7 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
       socket.destroy()
       // A reused connection closed under us before any answer: the upstream had retired it.
       const stale = reason === 'unavailable' && connection.used && !received
-      reject(new UpstreamExchangeError(stale ? 'stale' : reason, { cause: connection.error }))
+      failed(new UpstreamExchangeError(stale ? 'stale' : reason, { cause: connection.error }))
     }
     connection.onClose = () => fail('unavailable')
     connection.onData = (chunk: Buffer) => {
@@ -298,7 +298,7 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
         connection.deadline = 0
         connection.onDeadline = nothing
         control.abort = undefined
-        return resolve(answerOf(connection, head, decoder, decoded, buffer))
+        return answered(answerOf(connection, head, decoder, decoded, buffer))
       }
     }
     if (control.aborted) return fail('aborted')

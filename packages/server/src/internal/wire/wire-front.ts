@@ -235,7 +235,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
       control.abort?.()
     }
     try {
-      let started = performance.now()
+      let started = upstreamClock()
       let answer = await send(socket, request, prepared.plan, control, replayable)
       if (answer instanceof UpstreamExchangeError) return fail(answer)
       observeUpstream(prepared.plan, started)
@@ -249,7 +249,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
         }
         if (retry) {
           answer.discard()
-          started = performance.now()
+          started = upstreamClock()
           answer = await send(socket, request, retry, control, replayable)
           if (answer instanceof UpstreamExchangeError) return fail(answer)
           observeUpstream(retry, started)
@@ -269,6 +269,11 @@ export function createWireFront(options: WireFrontOptions): WireFront {
       const timedOut = error.reason === 'timeout'
       return reply.send(failureAnswer(coatcheck, head, prepared, timedOut, error, onError))
     }
+  }
+
+  /** When an upstream call starts: read only when someone observes upstream times. */
+  function upstreamClock(): number {
+    return options.observeUpstream ? performance.now() : 0
   }
 
   /** Reports the time from sending `call` until its answer's head. */
