@@ -7,8 +7,10 @@ import {
   type SessionEndedListener,
   type SessionStore,
 } from '@coatcheck/core'
+import { Cluster } from 'ioredis'
 import { connect, type RedisConnection, type RedisMode } from './internal/connect.ts'
 import { createKeyLayout, digest, pairDigest } from './internal/key-layout.ts'
+import { createNearCache } from './internal/near-cache.ts'
 import {
   ADD_TO_INDEX,
   COUNT_LIVE,
@@ -41,6 +43,12 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number
   /** How long start-up waits for Redis. Default 10000 ms. */
   connectTimeoutMs?: number
+  /**
+   * Hold the sessions this process reads, kept exact by Redis's invalidation messages
+   * (client-side caching, Redis 6 or newer), so that most API calls need no round trip.
+   * Default `true`; Cluster clients never hold sessions. See the package README.
+   */
+  cacheSessions?: boolean
 }
 
 /** A {@link SessionStore} on Redis, plus pub/sub of ended sessions between instances. */
@@ -83,6 +91,14 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     connectTimeoutMs,
   })
   const keys = createKeyLayout(keyPrefix)
+  const held =
+    options.cacheSessions !== false && !(client instanceof Cluster)
+      ? createNearCache(client, {
+          prefix: keys.session(''),
+          timeoutMs: commandTimeoutMs,
+          heartbeatMs: HEARTBEAT_MS,
+        })
+      : undefined
   const events = createSessionEvents(client, keys.sessionEnded, sealer)
   const script = (
     lua: Parameters<typeof runScript>[1],
@@ -94,6 +110,20 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
   const context = (idDigest: string) => `coatcheck/redis/session/${idDigest}`
   const open = async (idDigest: string, data: string) =>
     (await sealer.openJson<Session>(data, context(idDigest)))?.value
+  /**
+   * Settles as `write` does, then drops any held copy of `key`: a read that was on its way
+   * (or came back) while this process wrote must not outlive the write here.
+   */
+  const afterwardsForget = <T>(key: string, write: Promise<T>) =>
+    held ? write.finally(() => held.forget(key)) : write
+  /** The session and when Redis expires it (ms, this process's clock, never later). */
+  const readSession = async (idDigest: string) => {
+    const key = keys.session(idDigest)
+    const sentAt = Date.now()
+    const [data, ttlMs] = await Promise.all([client.hget(key, 'data'), client.pttl(key)])
+    const session = data === null ? undefined : await open(idDigest, data)
+    return session && ttlMs > 0 ? { session, expiresAt: sentAt + ttlMs } : undefined
+  }
   const unindex = async (idDigest: string, [sid, sub]: IndexDigests, keep?: IndexDigests) => {
     await Promise.all([
       sid && sid !== keep?.[0] ? client.zrem(keys.sidIndex(sid), idDigest) : undefined,
@@ -125,10 +155,10 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
       script(ADD_TO_INDEX, keys.live, idDigest, ttlMs, mode === 'set' ? 'LATEST' : 'XX'),
     ])
     const args = [mode, expectedVersion ?? 0, session.version, data, ...indexes, ttlMs]
-    const previous = (await script(
-      WRITE_SESSION,
-      keys.session(idDigest),
-      ...args,
+    const key = keys.session(idDigest)
+    const previous = (await afterwardsForget(
+      key,
+      script(WRITE_SESSION, key, ...args),
     )) as IndexDigests | null
     if (previous === null) return false
     // Entries under a sid or sub the session no longer has; readers skip them meanwhile.
@@ -139,6 +169,10 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
   const store: RedisSessionStore = {
     async get(id) {
       const idDigest = digest(id)
+      if (held) {
+        const key = keys.session(idDigest)
+        return held.get(key, Date.now()) ?? (await held.read(key, () => readSession(idDigest)))
+      }
       const data = await client.hget(keys.session(idDigest), 'data')
       // Awaited, not returned: a returned promise costs two more microtask turns per call.
       return data === null ? undefined : await open(idDigest, data)
@@ -149,7 +183,11 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     update: (session, expectedVersion, ttlSeconds) => write(session, ttlSeconds, expectedVersion),
     async delete(id) {
       const idDigest = digest(id)
-      const indexes = (await script(DELETE_SESSION, keys.session(idDigest))) as IndexDigests | null
+      const key = keys.session(idDigest)
+      const indexes = (await afterwardsForget(
+        key,
+        script(DELETE_SESSION, key),
+      )) as IndexDigests | null
       if (indexes) await forget(idDigest, indexes)
     },
     async deleteBy(filter) {
@@ -162,11 +200,10 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
       const field = bySid ? 'sidIndex' : 'subIndex'
       const removed = await Promise.all(
         members.map(async (idDigest) => {
-          const result = (await script(
-            DELETE_SESSION_IF_INDEXED,
-            keys.session(idDigest),
-            field,
-            pair,
+          const key = keys.session(idDigest)
+          const result = (await afterwardsForget(
+            key,
+            script(DELETE_SESSION_IF_INDEXED, key, field, pair),
           )) as [string, ...IndexDigests] | null
           if (result === null) return undefined
           const [data, ...indexes] = result
@@ -199,6 +236,9 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
       const lockKey = keys.lock(key)
       const taken = await client.set(lockKey, token, 'PX', Math.ceil(leaseMs), 'NX')
       if (taken !== 'OK') return undefined
+      // The previous holder's writes are in Redis: no held copy is answered until their
+      // invalidations are surely here (one round trip; reads meanwhile go to Redis).
+      void held?.sync()
       return {
         async release() {
           await script(RELEASE_LOCK, lockKey, token)
@@ -214,12 +254,16 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     onSessionEnded: (listener) => events.subscribe(listener),
     async close() {
       events.close()
+      held?.close()
       if (owned) await client.quit().catch(() => client.disconnect())
     },
   }
   // A client passed in keeps its owner's policy; ours reconnects after a timeout.
   return owned ? reconnectOnTimeout(store, client) : store
 }
+
+/** How often the invalidation connection is asked whether it still answers. */
+const HEARTBEAT_MS = 1000
 
 function checkPositive(name: string, value: number): void {
   if (!Number.isFinite(value) || value <= 0) {

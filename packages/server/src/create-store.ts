@@ -33,6 +33,7 @@ export async function createStoreFromConfig(
         aesGcm: nodeAesGcm,
         keyPrefix: redis.keyPrefix,
         commandTimeoutMs: redis.commandTimeoutMs,
+        cacheSessions: redis.cacheSessions,
       })
     }
   }

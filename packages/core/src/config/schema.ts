@@ -225,6 +225,12 @@ const redisSchema = z
       .positive()
       .default(1000)
       .describe('A store call fails (503 `store_unavailable`) after this long without a reply.'),
+    cacheSessions: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Standalone and Sentinel: hold the sessions this instance reads, kept exact by Redis's invalidation messages (Redis 6+), so most API calls need no round trip. See `docs/stores.md`.",
+      ),
   })
   .describe('The Redis store (`session.store: redis`).')
 
