@@ -35,8 +35,12 @@ async function until(check: () => Promise<boolean> | boolean, ms = 3000): Promis
  * duplicates (the store's invalidation connection) go through that proxy, so a test can
  * hold the invalidations back while commands still flow.
  */
-function countingClient(lagging?: TcpProxy, url = REDIS_URL): Redis & { reads: () => number } {
-  const client = new Redis(url, { enableAutoPipelining: true })
+function countingClient(
+  lagging?: TcpProxy,
+  url = REDIS_URL,
+  options: RedisOptions = {},
+): Redis & { reads: () => number } {
+  const client = new Redis(url, { enableAutoPipelining: true, ...options })
   let reads = 0
   const send = client.sendCommand.bind(client)
   client.sendCommand = (command, stream) => {
@@ -211,6 +215,18 @@ describe('createRedisStore holding the sessions it read', () => {
     }
     await other.delete(session.id)
     assert.equal(await near.get(session.id), undefined)
+  })
+
+  it("holds nothing on a client with ioredis's own keyPrefix, whose key names it does not see", async () => {
+    const client = countingClient(undefined, REDIS_URL, { keyPrefix: `${run}ioredis:` })
+    const { near } = await instances(client)
+    const session = createTestSession()
+    await near.set(session, 60)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    for (let read = 1; read <= 3; read++) {
+      assert.deepEqual(await near.get(session.id), session)
+      assert.equal(client.reads(), read)
+    }
   })
 
   it('holds nothing when its two connections reach different servers', async (t) => {
