@@ -135,6 +135,9 @@ describe('the raw-socket path for API calls', { timeout: 30_000 }, () => {
       } else if (path.startsWith('/early-hints')) {
         socket.write('HTTP/1.1 103 Early Hints\r\nlink: </a.css>; rel=preload\r\n\r\n')
         json('{"final":true}')
+      } else if (path.startsWith('/sized/')) {
+        const size = Number(path.slice('/sized/'.length))
+        json(String.fromCharCode(97 + (size % 26)).repeat(size))
       } else if (path.startsWith('/no-content')) {
         socket.write('HTTP/1.1 204 No Content\r\nx-kind: none\r\n\r\n')
       } else if (path.startsWith('/retire')) {
@@ -244,6 +247,19 @@ describe('the raw-socket path for API calls', { timeout: 30_000 }, () => {
     const [answer] = responses(text)
     assert.equal(answer?.body, 'hello world')
     assert.doesNotMatch(text, /planted|ext=1|trailer:/i)
+  })
+
+  it('relays answers of every size byte for byte, keeping the framing for the next call', async () => {
+    const raw = client()
+    // Around the one-write limit (16 KiB), Node's read size (64 KiB) and the pool's (128 KiB).
+    const sizes = [16_384, 16_385, 65_000, 65_536, 130_000, 131_072, 300_000, 7]
+    raw.write(sizes.map((size) => request(`/api/w/sized/${size}`)).join(''))
+    const answers = responses(await raw.until((text) => responses(text).length === sizes.length))
+    assert.deepEqual(
+      answers.map((answer) => answer.body),
+      sizes.map((size) => String.fromCharCode(97 + (size % 26)).repeat(size)),
+    )
+    assert.ok(answers.every((answer) => /^HTTP\/1\.1 200/.test(answer.head)))
   })
 
   it('relays a body that ends with the upstream connection, whole and chunked', async () => {

@@ -405,7 +405,7 @@ class Reply {
     const frame = (data: Buffer) =>
       chunked ? [Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from(CRLF)] : [data]
     const headText = toRawHead(head.status, headers)
-    if (first.done && !chunked) {
+    if (first.done && !chunked && bodySize(first.data) <= COPY_WHOLE_UP_TO) {
       // The whole answer came with its head, as most API answers do: one buffer, one write.
       socket.write(withBody(headText, first.data))
     } else {
@@ -413,7 +413,7 @@ class Reply {
       socket.cork()
       socket.write(headText, 'latin1')
       for (const data of first.data) for (const piece of frame(data)) socket.write(piece)
-      if (first.done) socket.write(LAST_CHUNK)
+      if (first.done && chunked) socket.write(LAST_CHUNK)
       socket.uncork()
       // Not all written out yet: the socket holds on to the pool's read memory.
       if (socket.writableLength > 0) answer.keep()
@@ -463,6 +463,19 @@ class Reply {
 }
 
 /** A head (latin1 text) and the body pieces after it, in one buffer. */
+/**
+ * A whole answer up to this size is copied behind its head and written as one buffer;
+ * a larger one goes out corked, without the copy (a fresh buffer of that size per call
+ * is memory outside V8's heap that makes it collect more often).
+ */
+const COPY_WHOLE_UP_TO = 16_384
+
+function bodySize(body: readonly Buffer[]): number {
+  let size = 0
+  for (const piece of body) size += piece.length
+  return size
+}
+
 function withBody(head: string, body: readonly Buffer[]): Buffer {
   let size = head.length
   for (const piece of body) size += piece.length
