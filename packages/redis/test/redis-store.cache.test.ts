@@ -78,26 +78,28 @@ async function heldBy(store: RedisSessionStore, client: { reads: () => number },
   })
 }
 
-/** A session held by one instance whose invalidations pass through a proxy that can lag. */
-async function heldBehindLaggingInvalidations() {
-  const redis = new URL(REDIS_URL)
-  const lagging = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) })
-  cleanUps.push(() => lagging.stop())
+/**
+ * A session written and then held by one instance (`near`) next to another on the same
+ * prefix. With `lagging`, the holder's invalidations pass through a proxy that can freeze.
+ */
+async function heldSession(options: { lagging?: boolean; ttlSeconds?: number } = {}) {
+  let lagging: TcpProxy | undefined
+  if (options.lagging) {
+    const redis = new URL(REDIS_URL)
+    lagging = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) })
+    cleanUps.push(() => lagging?.stop())
+  }
   const client = countingClient(lagging)
-  const { near, other } = await instances(client, 300)
+  const { near, other } = await instances(client, lagging ? 300 : 1000)
   const session = createTestSession()
-  await near.set(session, 60)
+  await near.set(session, options.ttlSeconds ?? 60)
   await heldBy(near, client, session)
-  return { near, other, session, lagging }
+  return { near, other, session, lagging: lagging as TcpProxy }
 }
 
 describe('createRedisStore holding the sessions it read', () => {
   it('answers a held session without a round trip, and sees its own writes at once', async () => {
-    const client = countingClient()
-    const { near } = await instances(client)
-    const session = createTestSession()
-    await near.set(session, 60)
-    await heldBy(near, client, session)
+    const { near, session } = await heldSession()
 
     const next = { ...session, version: 2, lastSeenAt: session.lastSeenAt + 1 }
     assert.equal(await near.update(next, 1, 60), true)
@@ -127,17 +129,13 @@ describe('createRedisStore holding the sessions it read', () => {
   })
 
   it('stops answering a held session when it expires in Redis', async () => {
-    const client = countingClient()
-    const { near } = await instances(client)
-    const session = createTestSession()
-    await near.set(session, 0.4)
-    await heldBy(near, client, session)
+    const { near, session } = await heldSession({ ttlSeconds: 0.4 })
     await new Promise((resolve) => setTimeout(resolve, 450))
     assert.equal(await near.get(session.id), undefined)
   })
 
   it('after taking a lease, reads what its previous holder wrote even while invalidations lag (R-03)', async () => {
-    const { near, other, session, lagging } = await heldBehindLaggingInvalidations()
+    const { near, other, session, lagging } = await heldSession({ lagging: true })
 
     // The other instance refreshes under the lease; its invalidation never arrives here.
     lagging.freeze()
@@ -154,7 +152,7 @@ describe('createRedisStore holding the sessions it read', () => {
   })
 
   it('stops answering held sessions when the invalidation connection goes quiet', async () => {
-    const { near, other, session, lagging } = await heldBehindLaggingInvalidations()
+    const { near, other, session, lagging } = await heldSession({ lagging: true })
 
     lagging.freeze()
     await other.delete(session.id)

@@ -137,6 +137,13 @@ interface ReadMemory {
   spare: Buffer | undefined
 }
 
+/** Bytes in the pieces of a body. */
+export function bodySize(body: readonly Buffer[]): number {
+  let size = 0
+  for (const piece of body) size += piece.length
+  return size
+}
+
 /** The buffer for the next read (`onread`): the same one unless it was lent. */
 function nextReadBuffer(reads: ReadMemory): Buffer {
   if (reads.lent) {
@@ -322,9 +329,7 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
     // The body bytes that came with the head are used after the read that brought them: a
     // few kB are copied, more keep their read memory, which goes back to the connection
     // once they are written (`read`) unless the writer still holds them (`keep`).
-    let size = 0
-    for (const piece of decoded.data) size += piece.length
-    const copied = size <= COPY_FIRST_UP_TO
+    const copied = bodySize(decoded.data) <= COPY_FIRST_UP_TO
     const first = copied
       ? { ...decoded, data: decoded.data.map((piece) => Buffer.from(piece)) }
       : decoded

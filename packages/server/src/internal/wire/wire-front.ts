@@ -17,6 +17,7 @@ import { parseRequestHead, type WireRequestHead } from './parse-request-head.ts'
 import { createSweep } from './sweep.ts'
 import {
   UpstreamExchangeError,
+  bodySize,
   type BodySink,
   type ExchangeControl,
   type UpstreamAnswer,
@@ -469,12 +470,6 @@ class Reply {
  * is memory outside V8's heap that makes it collect more often).
  */
 const COPY_WHOLE_UP_TO = 16_384
-
-function bodySize(body: readonly Buffer[]): number {
-  let size = 0
-  for (const piece of body) size += piece.length
-  return size
-}
 
 function withBody(head: string, body: readonly Buffer[]): Buffer {
   let size = head.length
