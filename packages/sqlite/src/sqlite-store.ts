@@ -72,7 +72,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
   const sweep = () => {
     const time = { now: now() }
     try {
-      const sql = file.statements()
+      const sql = file.writing()
       sql.sweepSessions.run(time)
       sql.sweepLocks.run(time)
       sql.sweepSeen.run(time)
@@ -87,7 +87,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
 
   /** The statements to use for a write; the session it writes is read from the file next. */
   const forWriting = (id: string) => {
-    const sql = file.statements()
+    const sql = file.writing()
     read.forget(id)
     return sql
   }
@@ -121,7 +121,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
       forWriting(id).deleteSession.run({ id: hashKey(id) })
     },
     async deleteBy(filter) {
-      const sql = file.statements()
+      const sql = file.writing()
       // Which sessions go is known only from the rows (and not at all for a row that no
       // longer opens): forget every session held.
       read.forgetAll()
@@ -142,7 +142,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
       return Number(row?.['live'] ?? 0)
     },
     async lock(key, leaseMs) {
-      const sql = file.statements()
+      // A write: the reads that follow a lease taken ask for the data version again, so the
+      // re-read under the lease sees what the previous holder committed.
+      const sql = file.writing()
       checkPositive('leaseMs', leaseMs)
       const time = now()
       // A random token per taking: a holder whose lease ran out and was taken over must not
@@ -153,12 +155,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Se
       }
       return {
         async release() {
-          file.statements().releaseLock.run(row)
+          file.writing().releaseLock.run(row)
         },
       }
     },
     async seenOnce(key, ttlSeconds) {
-      const sql = file.statements()
+      const sql = file.writing()
       checkPositive('ttlSeconds', ttlSeconds)
       const time = now()
       const row = { key: hashKey(key), expiresAt: time + ttlSeconds * 1000, now: time }

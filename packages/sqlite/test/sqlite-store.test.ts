@@ -14,6 +14,7 @@ const keys = [newKey()]
 let dir: string
 let files = 0
 /** A fresh database path in this run's temporary directory, in a subdirectory to create. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 const freshPath = () => join(dir, `run-${files++}`, 'sessions.db')
 
 before(async () => {
@@ -160,16 +161,38 @@ describe('createSqliteStore', () => {
     const refreshed = { ...session, version: 2, tokens: { ...session.tokens, refreshToken: 'r2' } }
     assert.equal(await b.update(refreshed, 1, 60), true)
     assert.deepEqual(await a.get(session.id), refreshed)
-    // Written to the file behind every store's back (a restore, a manual fix): seen too.
+    // Written to the file behind every store's back (a restore, a manual fix): seen too,
+    // from the next turn of the event loop.
     const db = new DatabaseSync(path)
     db.exec('DELETE FROM sessions')
     db.close()
+    await nextTurn()
     assert.equal(await a.get(session.id), undefined)
     await b.set(refreshed, 60)
     assert.deepEqual(await a.get(session.id), refreshed)
     assert.deepEqual(await b.deleteBy({ issuer: session.issuer, sub: session.sub }), [session.id])
     assert.equal(await a.get(session.id), undefined)
     await Promise.all([a.close(), b.close()])
+  })
+
+  it('sees under a lease taken what another process committed, even in the same turn (R-03)', async () => {
+    const path = freshPath()
+    const store = await createSqliteStore({ path, keys })
+    const session = createTestSession()
+    await store.set(session, 60)
+    assert.deepEqual(await store.get(session.id), session)
+    await nextTurn()
+    assert.deepEqual(await store.get(session.id), session)
+    // Another process ends the session within this turn: reads of this turn were as
+    // simultaneous with that commit as Node gets, and may still answer what they held…
+    const other = new DatabaseSync(path)
+    other.exec('DELETE FROM sessions')
+    other.close()
+    assert.deepEqual(await store.get(session.id), session)
+    // …but a lease taken after the commit orders every read under it after the commit too.
+    assert.ok(await store.lock(`refresh:${session.id}`, 60_000))
+    assert.equal(await store.get(session.id), undefined)
+    await store.close()
   })
 
   it('reads its own writes, even those made while a read was under way (R-04)', async () => {

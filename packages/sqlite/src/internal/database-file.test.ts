@@ -12,6 +12,8 @@ before(async () => {
 })
 after(() => rm(dir, { recursive: true, force: true }))
 
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+
 /** Counts how often `file` asks SQLite for `PRAGMA data_version`. */
 function countAsks(file: DatabaseFile): { asks: number } {
   const count = { asks: 0 }
@@ -27,25 +29,32 @@ function countAsks(file: DatabaseFile): { asks: number } {
 }
 
 describe('openDatabaseFile: data version', () => {
-  it('asks SQLite only after a commit; another connection’s commit changes the version (R-03, R-04)', async () => {
+  it('asks SQLite once per turn, and again after a write of this process (R-03, R-04)', async () => {
     const path = join(dir, 'versions.db')
     const file = await openDatabaseFile(path, 1000)
     const count = countAsks(file)
     const first = file.dataVersion()
     for (let i = 0; i < 5; i++) assert.equal(file.dataVersion(), first)
-    assert.equal(count.asks, 1, 'nothing committed: the WAL-index header said so')
+    assert.equal(count.asks, 1, 'one turn: asked once')
 
-    // A commit of this connection: asked once more, and the version stays (SQLite's rule).
-    file.statements().markSeen.run({ key: 'own', expiresAt: Date.now() + 60_000, now: Date.now() })
+    // A write of this process: asked again at once, and the version stays (SQLite's rule).
+    file.writing().markSeen.run({ key: 'own', expiresAt: Date.now() + 60_000, now: Date.now() })
     assert.equal(file.dataVersion(), first)
     assert.equal(count.asks, 2)
 
-    // Another connection commits: the version changes at the very next call.
+    // Another connection commits. In the same turn the answer stands; from the next turn
+    // on it is seen, and only once: the WAL-index header says nothing changed after it.
     const other = new DatabaseSync(path)
     other.exec(`INSERT INTO seen (key, expires_at) VALUES ('k', ${Date.now() + 60_000})`)
     other.close()
-    assert.notEqual(file.dataVersion(), first)
+    assert.equal(file.dataVersion(), first)
+    await nextTurn()
+    const second = file.dataVersion()
+    assert.notEqual(second, first)
     assert.equal(count.asks, 3)
+    await nextTurn()
+    assert.equal(file.dataVersion(), second)
+    assert.equal(count.asks, 3, 'nothing committed: the WAL-index header said so')
     file.close()
   })
 

@@ -12,7 +12,8 @@ const MAX_SESSIONS = 20_000
  *
  * This process's own writes go through the store, which forgets the session it writes
  * before writing, so the next read takes it from the file. Any other connection's commit
- * (another process, another store on the same file) forgets everything at the next read.
+ * (another process, another store on the same file) forgets everything at the first read of
+ * a later turn of the event loop, or at once after this process writes or takes a lock.
  * Values are the deep-frozen ones the sealer opened, shared and never mutated.
  */
 export function createReadSessions() {
