@@ -56,6 +56,14 @@ const load: WrkLoad = quick
   ? { threads: 2, connections: 50, durationSeconds: 2, warmUpSeconds: 1 }
   : { threads: 2, connections: 50, durationSeconds: 5, warmUpSeconds: 2 }
 /**
+ * Once per target after it starts, before the first round: a process's first seconds under
+ * load are not its steady state. Besides compiling the hot path, V8 sizes its young
+ * generation and, in the first load of every Coatcheck process, runs 1.5–3 s of young
+ * collections that pause 8–28 ms (docs/benchmarks.md, "Garbage that outlives its call"),
+ * which the 2 s warm-up of each load covered only in part. The same for every target.
+ */
+const firstWarmUpSeconds = quick ? 1 : 5
+/**
  * Each target's load runs this many times, in turns with the other targets' (all targets,
  * then all again), and its row is the round with the median req/s: a few seconds of noise
  * on a shared machine then spoil one round of every target instead of the only measurement
@@ -125,6 +133,15 @@ async function startHop(name: TargetName, script: string, upstream: string): Pro
   const { child, ready } = await startNodeChild(join(import.meta.dirname, script), { upstream })
   const base = `http://127.0.0.1:${String(ready['port'])}/api`
   return { name, base, pid: child.process.pid ?? 0 }
+}
+
+/** Loads every target once, unmeasured, for {@link firstWarmUpSeconds} (small GET). */
+async function warmUpTargets(wrk: string, targets: Target[], scriptDir: string): Promise<void> {
+  const warmUp = { ...load, durationSeconds: firstWarmUpSeconds, warmUpSeconds: 0 }
+  for (const target of targets) {
+    console.log(`bench: first warm-up → ${target.name}`)
+    await runWrk(wrk, warmUp, wrkRequest(target, LOADS[0]!), scriptDir)
+  }
 }
 
 /** The run with the median req/s (of an odd number of runs, the middle one). */
@@ -328,6 +345,7 @@ async function main(): Promise<void> {
   for (const store of STORES) targets.push(await startGateway({ idp, store, upstream, keys }))
   const byName = (name: TargetName) => targets.find((target) => target.name === name)!
 
+  await warmUpTargets(wrk, targets, scriptDir)
   const loads = await runLoads(wrk, targets, scriptDir)
   console.log('bench: SSE')
   const scenarios: ScenarioRow[] = await measureSse(
@@ -417,7 +435,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
     machine: describeMachine(nginx, wrk),
-    load: { ...load, rounds },
+    load: { ...load, rounds, firstWarmUpSeconds },
     loads,
     scenarios,
     profile: profile.functions,
