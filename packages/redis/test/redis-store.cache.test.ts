@@ -79,6 +79,24 @@ async function heldBy(store: RedisSessionStore, client: { reads: () => number },
 }
 
 /**
+ * Writes `session` through `store`, gives a would-be holder time to set itself up, and
+ * checks that each of three reads still asks Redis.
+ */
+async function askedEveryTime(
+  store: RedisSessionStore,
+  client: { reads: () => number },
+  session: Session,
+) {
+  await store.set(session, 60)
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const before = client.reads()
+  for (let read = 1; read <= 3; read++) {
+    assert.deepEqual(await store.get(session.id), session)
+    assert.equal(client.reads(), before + read)
+  }
+}
+
+/**
  * A session written and then held by one instance (`near`) next to another on the same
  * prefix. With `lagging`, the holder's invalidations pass through a proxy that can freeze.
  */
@@ -206,11 +224,7 @@ describe('createRedisStore holding the sessions it read', () => {
     const client = countingClient(undefined, url.href)
     const { near, other } = await instances(client)
     const session = createTestSession()
-    await near.set(session, 60)
-    for (let read = 1; read <= 3; read++) {
-      assert.deepEqual(await near.get(session.id), session)
-      assert.equal(client.reads(), read)
-    }
+    await askedEveryTime(near, client, session)
     await other.delete(session.id)
     assert.equal(await near.get(session.id), undefined)
   })
@@ -218,13 +232,7 @@ describe('createRedisStore holding the sessions it read', () => {
   it("holds nothing on a client with ioredis's own keyPrefix, whose key names it does not see", async () => {
     const client = countingClient(undefined, REDIS_URL, { keyPrefix: `${run}ioredis:` })
     const { near } = await instances(client)
-    const session = createTestSession()
-    await near.set(session, 60)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    for (let read = 1; read <= 3; read++) {
-      assert.deepEqual(await near.get(session.id), session)
-      assert.equal(client.reads(), read)
-    }
+    await askedEveryTime(near, client, createTestSession())
   })
 
   it('holds nothing when its two connections reach different servers', async (t) => {
@@ -249,12 +257,7 @@ describe('createRedisStore holding the sessions it read', () => {
       new Redis({ ...client.options, ...override, path })
     const { near, other } = await instances(client)
     const session = createTestSession()
-    await near.set(session, 60)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    for (let read = 1; read <= 3; read++) {
-      assert.deepEqual(await near.get(session.id), session)
-      assert.equal(client.reads(), read)
-    }
+    await askedEveryTime(near, client, session)
     await other.delete(session.id)
     assert.equal(await near.get(session.id), undefined)
   })

@@ -463,7 +463,6 @@ class Reply {
   }
 }
 
-/** A head (latin1 text) and the body pieces after it, in one buffer. */
 /**
  * A whole answer up to this size is copied behind its head and written as one buffer;
  * a larger one goes out corked, without the copy (a fresh buffer of that size per call
@@ -471,10 +470,9 @@ class Reply {
  */
 const COPY_WHOLE_UP_TO = 16_384
 
+/** A head (latin1 text) and the body pieces after it, in one buffer. */
 function withBody(head: string, body: readonly Buffer[]): Buffer {
-  let size = head.length
-  for (const piece of body) size += piece.length
-  const bytes = Buffer.allocUnsafe(size)
+  const bytes = Buffer.allocUnsafe(head.length + bodySize(body))
   let at = bytes.write(head, 0, 'latin1')
   for (const piece of body) at += piece.copy(bytes, at)
   return bytes
