@@ -29,8 +29,11 @@ function readAll(answer: UpstreamAnswer, keepEach: boolean): Promise<Buffer> {
   })
 }
 
-describe('upstream pool read memory', { timeout: 10_000 }, () => {
-  const bodies: Buffer[] = []
+/**
+ * An upstream on 127.0.0.1 that answers each request head with `respond`, and a pool in
+ * front of it, for the tests of the enclosing `describe`.
+ */
+function upstreamWithPool(respond: (socket: Socket, head: string) => void) {
   const sockets = new Set<Socket>()
   let pool: UpstreamPool
   let url: URL
@@ -40,11 +43,10 @@ describe('upstream pool read memory', { timeout: 10_000 }, () => {
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString('latin1')
       while (text.includes('\r\n\r\n')) {
-        text = text.slice(text.indexOf('\r\n\r\n') + 4)
-        const body = randomBytes(BODY_BYTES)
-        bodies.push(body)
-        const head = `HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n`
-        socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body]))
+        const end = text.indexOf('\r\n\r\n')
+        const head = text.slice(0, end)
+        text = text.slice(end + 4)
+        respond(socket, head)
       }
     })
   })
@@ -62,18 +64,32 @@ describe('upstream pool read memory', { timeout: 10_000 }, () => {
     await once(server, 'close')
   })
 
-  const send = async () => {
-    const answer = await pool.send({
-      origin: url.origin,
-      head: `GET / HTTP/1.1\r\nhost: ${url.host}\r\n\r\n`,
-      method: 'GET',
-      timeoutMs: 5000,
-      replayable: true,
-      control: { aborted: false, abort: undefined },
-    })
-    if (answer instanceof UpstreamExchangeError) throw answer
-    return answer
+  return {
+    /** Connections the upstream accepted so far. */
+    connections: () => sockets.size,
+    async send(path = '/'): Promise<UpstreamAnswer> {
+      const answer = await pool.send({
+        origin: url.origin,
+        head: `GET ${path} HTTP/1.1\r\nhost: ${url.host}\r\n\r\n`,
+        method: 'GET',
+        timeoutMs: 5000,
+        replayable: true,
+        control: { aborted: false, abort: undefined },
+      })
+      if (answer instanceof UpstreamExchangeError) throw answer
+      return answer
+    },
   }
+}
+
+describe('upstream pool read memory', { timeout: 10_000 }, () => {
+  const bodies: Buffer[] = []
+  const { send } = upstreamWithPool((socket) => {
+    const body = randomBytes(BODY_BYTES)
+    bodies.push(body)
+    const head = `HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n`
+    socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body]))
+  })
 
   it('reads the next answer into the memory the last one gave back, not into new memory', async () => {
     const one = await send()
@@ -100,5 +116,36 @@ describe('upstream pool read memory', { timeout: 10_000 }, () => {
       assert.ok(piece.equals(expected.subarray(at, at + piece.length)), 'the kept bytes unchanged')
       at += piece.length
     }
+  })
+})
+
+describe('upstream pool answers complete with their head', { timeout: 10_000 }, () => {
+  // `GET /junk` is answered, then followed by bytes nobody asked for.
+  const upstream = upstreamWithPool((socket, head) => {
+    socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}')
+    if (head.startsWith('GET /junk ')) setTimeout(() => socket.write('HTTP/1.1 200 OK\r\n'), 10)
+  })
+  const { send } = upstream
+
+  it('reuses the connection once the answer is read', async () => {
+    for (let i = 0; i < 3; i++) {
+      const answer = await send('/')
+      assert.equal(Buffer.concat(answer.first.data).toString(), '{}')
+      assert.ok(answer.first.done)
+      await readAll(answer, false)
+    }
+    assert.equal(upstream.connections(), 1)
+  })
+
+  it('never reuses a connection that sent bytes before its answer was read', async () => {
+    const before = upstream.connections()
+    const answer = await send('/junk')
+    // The unasked bytes arrive while the answer waits to be read.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.equal((await readAll(answer, false)).toString(), '{}')
+    const next = await send('/')
+    assert.equal(Buffer.concat(next.first.data).toString(), '{}')
+    await readAll(next, false)
+    assert.equal(upstream.connections(), before + 1, 'a new connection for the next call')
   })
 })

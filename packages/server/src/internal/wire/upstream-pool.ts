@@ -349,11 +349,19 @@ export function createUpstreamPool(options: { idleMs?: number } = {}): UpstreamP
     }
     // Until `read`, bytes that arrive wait in the decoder's input: none do for a whole body.
     const pending: Buffer[] = []
-    connection.onData = (chunk) => pending.push(Buffer.from(chunk))
-    connection.onClose = () => {
-      // Only a close-delimited body ends with the connection; any other is cut short.
-      if (head.framing.kind === 'close') finish()
-      else finish(new Error('the upstream closed the connection mid-body'))
+    if (decoded.done) {
+      // All of it is in hand, as for most API answers: nothing of this answer is left on the
+      // connection, which data now drops (it is not reused) and whose close means nothing.
+      // Every closure parked on a long-lived object drags its whole call through a full
+      // collection (docs/benchmarks.md, "Garbage that outlives its call").
+      detach(connection)
+    } else {
+      connection.onData = (chunk) => pending.push(Buffer.from(chunk))
+      connection.onClose = () => {
+        // Only a close-delimited body ends with the connection; any other is cut short.
+        if (head.framing.kind === 'close') finish()
+        else finish(new Error('the upstream closed the connection mid-body'))
+      }
     }
     const onData = (chunk: Buffer) => {
       const step = decoder.push(chunk)

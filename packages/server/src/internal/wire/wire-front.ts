@@ -64,8 +64,13 @@ type Served = 'done' | 'close' | 'handed-off'
 interface WireConnection {
   readonly socket: Socket
   busy: boolean
-  /** What the socket's close means now: the exchange or relay in progress is abandoned. */
-  onClose: () => void
+  /**
+   * The exchange or relay in progress, told when the socket closes: `aborted` is set and
+   * `abort` called. A plain object, not a closure made in `proxy`: that closure holds the
+   * whole context of its call, and parked on this long-lived object it made full
+   * collections keep whole calls (docs/benchmarks.md, "Garbage that outlives its call").
+   */
+  control: ExchangeControl | undefined
   /** `Date.now()` of the last bytes received or answer sent. */
   lastActive: number
   /** `Date.now()` when the first bytes of a head not yet complete arrived. */
@@ -115,7 +120,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
     const connection: WireConnection = {
       socket,
       busy: false,
-      onClose: nothing,
+      control: undefined,
       lastActive: Date.now(),
       headSince: undefined,
     }
@@ -138,7 +143,11 @@ export function createWireFront(options: WireFrontOptions): WireFront {
     socket.on('end', onSocketError)
     socket.once('close', () => {
       connections.delete(connection)
-      connection.onClose()
+      const { control } = connection
+      if (control) {
+        control.aborted = true
+        control.abort?.()
+      }
     })
 
     function next(): void {
@@ -231,10 +240,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
   ): Promise<Served> {
     const { socket } = connection
     const control: ExchangeControl = { aborted: false, abort: undefined }
-    connection.onClose = () => {
-      control.aborted = true
-      control.abort?.()
-    }
+    connection.control = control
     try {
       let started = upstreamClock()
       let answer = await send(socket, request, prepared.plan, control, replayable)
@@ -259,7 +265,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
       const served = reply.relay(answer, prepared, stopping, connection)
       return typeof served === 'string' ? served : await served
     } finally {
-      connection.onClose = nothing
+      connection.control = undefined
     }
 
     function fail(error: UpstreamExchangeError): Promise<Served> | Served {
@@ -434,7 +440,7 @@ class Reply {
       }
       // Shutdown: an event stream ends cleanly, so `EventSource` reconnects elsewhere.
       const stop = () => answer.discard()
-      connection.onClose = () => answer.discard()
+      connection.control = { aborted: false, abort: stop }
       socket.on('drain', onDrain)
       if (eventStream) stopping.addEventListener('abort', stop, { once: true })
       answer.read({
