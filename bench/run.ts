@@ -54,7 +54,7 @@ const profileOnly = process.argv.includes('--profile')
 const STORES: StoreKind[] = ['memory', 'cookie', 'sqlite', 'redis']
 const load: WrkLoad = quick
   ? { threads: 2, connections: 50, durationSeconds: 2, warmUpSeconds: 1 }
-  : { threads: 2, connections: 50, durationSeconds: 5, warmUpSeconds: 2 }
+  : { threads: 2, connections: 50, durationSeconds: 4, warmUpSeconds: 2 }
 /**
  * Once per target after it starts, before the first round: a process's first seconds under
  * load are not its steady state. Besides compiling the hot path, V8 sizes its young
@@ -67,9 +67,11 @@ const firstWarmUpSeconds = quick ? 1 : 5
  * Each target's load runs this many times, in turns with the other targets' (all targets,
  * then all again), and its row is the round with the median req/s: a few seconds of noise
  * on a shared machine then spoil one round of every target instead of the only measurement
- * of one of them.
+ * of one of them. Five, not three: on the shared 2-core machine the same process's req/s
+ * moved by up to 2× between rounds a minute apart, and one bad round of three was enough to
+ * become the median.
  */
-const rounds = quick ? 1 : 3
+const rounds = quick ? 1 : 5
 const sizes = quick
   ? {
       memory: [2_000, 10_000],
@@ -81,7 +83,7 @@ const sizes = quick
   : {
       memory: [10_000, 100_000],
       scaling: [1_000, 100_000],
-      scalingRounds: 3,
+      scalingRounds: 5,
       loginSeconds: 10,
       sseSamples: 50,
     }
