@@ -67,11 +67,11 @@ const firstWarmUpSeconds = quick ? 1 : 5
  * Each target's load runs this many times, in turns with the other targets' (all targets,
  * then all again), and its row is the round with the median req/s: a few seconds of noise
  * on a shared machine then spoil one round of every target instead of the only measurement
- * of one of them. Five, not three: on the shared 2-core machine the same process's req/s
- * moved by up to 2× between rounds a minute apart, and one bad round of three was enough to
- * become the median.
+ * of one of them. Seven: on the shared 2-core machine one load's req/s moves by ±25 % from
+ * the next, whatever the target, so the median of three (or five) rounds could still land
+ * 10–15 % off a target's typical round.
  */
-const rounds = quick ? 1 : 5
+const rounds = quick ? 1 : 7
 const sizes = quick
   ? {
       memory: [2_000, 10_000],
