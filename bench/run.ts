@@ -58,9 +58,9 @@ const load: WrkLoad = quick
 /**
  * Once per target after it starts, before the first round: a process's first seconds under
  * load are not its steady state. Besides compiling the hot path, V8 sizes its young
- * generation and, in the first load of every Coatcheck process, runs 1.5–3 s of young
- * collections that pause 8–28 ms (docs/benchmarks.md, "Garbage that outlives its call"),
- * which the 2 s warm-up of each load covered only in part. The same for every target.
+ * generation, and the first load of a Coatcheck process promotes more and pauses longer
+ * than later ones (docs/benchmarks.md, "Garbage that outlives its call"), beyond what the
+ * 2 s warm-up of each load covers. The same for every target.
  */
 const firstWarmUpSeconds = quick ? 1 : 5
 /**

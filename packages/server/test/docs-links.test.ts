@@ -18,14 +18,19 @@ function toAnchor(heading: string): string {
     .replace(/\s/g, '-')
 }
 
+/** The text outside fenced code blocks, where a line starting with `#` is a heading. */
+function withoutFences(text: string): string {
+  return text.replace(/```[\s\S]*?```/g, '')
+}
+
 /** The text outside fenced code blocks and code spans, where a `[x](y)` is a link. */
 function withoutCode(text: string): string {
-  return text.replace(/```[\s\S]*?```/g, '').replace(/``[^\n]*?``|`[^`\n]*`/g, '')
+  return withoutFences(text).replace(/``[^\n]*?``|`[^`\n]*`/g, '')
 }
 
 async function anchorsOf(file: string): Promise<Set<string>> {
   const text = await readFile(file, 'utf8')
-  const headings = [...text.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6}\s+(.+)$/gm)]
+  const headings = [...withoutFences(text).matchAll(/^#{1,6}\s+(.+)$/gm)]
   return new Set(headings.map((match) => toAnchor(match[1] ?? '')))
 }
 

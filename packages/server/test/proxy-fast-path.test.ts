@@ -17,6 +17,7 @@ describe('the API fast path through the real server', { timeout: 30_000 }, () =>
   let cookie: string
   let refuse = 0
   let endlessClosed = createDeferred<void>()
+  let hangingClosed = createDeferred<void>()
 
   before(async () => {
     canary = await startUpstream(teardown)
@@ -44,6 +45,10 @@ describe('the API fast path through the real server', { timeout: 30_000 }, () =>
         res.writeHead(200, { 'content-type': 'application/octet-stream' })
         res.write('first chunk')
         return
+      }
+      if (path.startsWith('/v1/hanging')) {
+        res.on('close', () => hangingClosed.resolve())
+        return // answers nothing until the call is given up
       }
       if (path.startsWith('/slow')) return // never answers
       res.writeHead(200, {
@@ -284,6 +289,19 @@ describe('the API fast path through the real server', { timeout: 30_000 }, () =>
     await once(res, 'data')
     req.destroy()
     await endlessClosed.promise
+  })
+
+  it('aborts the upstream call when the browser leaves before the answer starts', async () => {
+    hangingClosed = createDeferred<void>()
+    const hits = api.requests.length
+    const req = httpRequest(`${gateway.url}/api/orders/hanging`, { headers: xhr(), agent: false })
+    req.on('error', () => {})
+    req.end()
+    while (api.requests.length === hits) await new Promise((resolve) => setTimeout(resolve, 10))
+    req.destroy()
+    // Well before the route's 30 s timeout would have given the call up.
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error('still open')), 2000))
+    await Promise.race([hangingClosed.promise, late])
   })
 
   it('leaves CORS preflights and auth endpoints to the Web adapter', async () => {

@@ -262,7 +262,7 @@ export function createWireFront(options: WireFrontOptions): WireFront {
           observeUpstream(retry, started)
         }
       }
-      const served = reply.relay(answer, prepared, stopping, connection)
+      const served = reply.relay(answer, prepared, stopping, control)
       return typeof served === 'string' ? served : await served
     } finally {
       connection.control = undefined
@@ -392,12 +392,15 @@ class Reply {
     this.socket.destroy()
   }
 
-  /** Relays the upstream's answer: `done` at once when all of it came with its head. */
+  /**
+   * Relays the upstream's answer: `done` at once when all of it came with its head. A body
+   * that follows is given up (`discard`) through `control` when the browser leaves.
+   */
   relay(
     answer: UpstreamAnswer,
     prepared: PreparedProxy,
     stopping: AbortSignal,
-    connection: WireConnection,
+    control: ExchangeControl,
   ): Served | Promise<Served> {
     const { socket } = this
     const { head, first } = answer
@@ -440,7 +443,7 @@ class Reply {
       }
       // Shutdown: an event stream ends cleanly, so `EventSource` reconnects elsewhere.
       const stop = () => answer.discard()
-      connection.control = { aborted: false, abort: stop }
+      control.abort = stop
       socket.on('drain', onDrain)
       if (eventStream) stopping.addEventListener('abort', stop, { once: true })
       answer.read({
