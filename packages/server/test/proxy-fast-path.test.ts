@@ -17,6 +17,7 @@ describe('the API fast path through the real server', { timeout: 30_000 }, () =>
   let cookie: string
   let refuse = 0
   let endlessClosed = createDeferred<void>()
+  let hangingReached = createDeferred<void>()
   let hangingClosed = createDeferred<void>()
 
   before(async () => {
@@ -48,6 +49,7 @@ describe('the API fast path through the real server', { timeout: 30_000 }, () =>
       }
       if (path.startsWith('/v1/hanging')) {
         res.on('close', () => hangingClosed.resolve())
+        hangingReached.resolve()
         return // answers nothing until the call is given up
       }
       if (path.startsWith('/slow')) return // never answers
@@ -292,16 +294,23 @@ describe('the API fast path through the real server', { timeout: 30_000 }, () =>
   })
 
   it('aborts the upstream call when the browser leaves before the answer starts', async () => {
+    hangingReached = createDeferred<void>()
     hangingClosed = createDeferred<void>()
-    const hits = api.requests.length
     const req = httpRequest(`${gateway.url}/api/orders/hanging`, { headers: xhr(), agent: false })
     req.on('error', () => {})
     req.end()
-    while (api.requests.length === hits) await new Promise((resolve) => setTimeout(resolve, 10))
+    await hangingReached.promise
     req.destroy()
     // Well before the route's 30 s timeout would have given the call up.
-    const late = new Promise((_, reject) => setTimeout(() => reject(new Error('still open')), 2000))
-    await Promise.race([hangingClosed.promise, late])
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the upstream call is still open')), 2000)
+    })
+    try {
+      await Promise.race([hangingClosed.promise, late])
+    } finally {
+      clearTimeout(timer)
+    }
   })
 
   it('leaves CORS preflights and auth endpoints to the Web adapter', async () => {
